@@ -1,0 +1,37 @@
+"""utils.evaluate: the shared report and the command line's plumbing."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from utils import evaluate
+
+
+def test_write_report_gives_json_and_png(tmp_path):
+    metrics = evaluate.write_report([0, 1, 1, 2], [0, 1, 0, 2], ["a", "b", "c"], "toy, val", tmp_path)
+    assert metrics["accuracy"] == pytest.approx(0.75)
+    assert metrics["macro_f1"] == pytest.approx((1 / 1.5 + 2 / 3 + 1) / 3, rel=1e-6)
+    saved = json.loads((tmp_path / "metrics.json").read_text())
+    assert saved["per_class"]["b"]["recall"] == pytest.approx(0.5)
+    assert (tmp_path / "confusion.png").stat().st_size > 1000
+
+
+def test_a_registered_command_runs_end_to_end(tmp_path, monkeypatch, capsys):
+    def add_arguments(parser):
+        parser.add_argument("--flip", action="store_true")
+
+    def run(args):
+        return [0, 1], ([1, 0] if args.flip else [0, 1]), ["x", "y"], "toy"
+
+    monkeypatch.setitem(evaluate.COMMANDS, "toy", (add_arguments, run))
+    metrics = evaluate.main(["--out", str(tmp_path), "toy", "--flip"])
+    assert metrics["accuracy"] == 0.0
+    assert json.loads(capsys.readouterr().out)["accuracy"] == 0.0
+
+
+def test_unknown_command_is_rejected(capsys):
+    with pytest.raises(SystemExit):
+        evaluate.main(["no-such-modality"])
+    assert "invalid choice" in capsys.readouterr().err

@@ -1,0 +1,42 @@
+"""utils.plots: confusion matrices show rates and counts; curves and bars are labelled."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib import pyplot as plt
+
+from utils import plots
+
+
+def _cell_texts(fig) -> list[str]:
+    return [t.get_text() for t in fig.axes[0].texts]
+
+
+def test_confusion_matrix_is_normalised_per_true_class_with_counts():
+    fig = plots.plot_confusion_matrix([0, 0, 0, 1], [0, 0, 1, 1], ["a", "b"], "toy, val split")
+    texts = _cell_texts(fig)
+    assert texts == ["0.67\n(2)", "0.33\n(1)", "0.00\n(0)", "1.00\n(1)"]
+    ax = fig.axes[0]
+    assert "toy, val split" in ax.get_title() and "75.0%" in ax.get_title()
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["a (3)", "b (1)"]
+    assert ax.get_xlabel() == "predicted class"
+    plt.close(fig)
+
+
+def test_confusion_matrix_with_an_absent_class_has_no_nan():
+    fig = plots.plot_confusion_matrix([0, 0], [0, 1], ["a", "b", "c"], "absent class")
+    assert not any("nan" in t for t in _cell_texts(fig))
+    plt.close(fig)
+
+
+def test_history_and_balance_and_save(tmp_path, monkeypatch):
+    monkeypatch.setenv("COURSE_OUTPUT_DIR", str(tmp_path))
+    fig = plots.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.3, 0.6]},
+                             "toy model")
+    assert [ax.get_xlabel() for ax in fig.axes] == ["epoch", "epoch"]
+    assert len(fig.axes[0].lines) == 2 and len(fig.axes[1].lines) == 1
+    path = plots.save_fig(fig, "history")
+    assert path == tmp_path / "figures" / "history.png" and path.stat().st_size > 1000
+    bars = plots.plot_class_balance(["a", "b", "b"], ["a", "b", "c"], "balance")
+    assert [p.get_height() for p in bars.axes[0].patches] == [1, 2, 0]
+    plt.close("all")

@@ -1,0 +1,1 @@
+"""Helper package shared by the course notebooks: one module per concern (see README)."""

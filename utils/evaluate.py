@@ -1,0 +1,186 @@
+"""Command line: a saved model on a dataset folder gives metrics as JSON and a confusion matrix PNG.
+
+    python -m utils.evaluate face --data DIR --split PublicTest [--model PATH]
+    python -m utils.evaluate speech --data DIR --actors 21-24 [--model PATH]
+    python -m utils.evaluate text-emotion --data DIR --split val [--model PATH]
+    python -m utils.evaluate personality --data FILE [--model PATH]
+
+Each subcommand loads its dataset with the course's loaders, predicts with the model, and hands the
+labels to :func:`write_report`, so every modality reports the same metrics the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import numpy as np
+from sklearn.metrics import accuracy_score, classification_report, f1_score
+
+# Subcommands register here: name -> (function adding its arguments, function running it).
+# A run function takes the parsed arguments and returns (y_true, y_pred, class names, title).
+Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], tuple]]
+COMMANDS: dict[str, Command] = {}
+
+
+def write_report(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str],
+                 title: str, out_dir: Path) -> dict:
+    """Accuracy, macro-F1 and the per-class report as ``metrics.json``, plus ``confusion.png``.
+
+    Returns the metrics dict (also printed by the command line).
+    """
+    from matplotlib import pyplot as plt
+
+    from utils.plots import plot_confusion_matrix
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    labels = list(range(len(classes)))
+    metrics = {
+        "title": title,
+        "examples": int(len(y_true)),
+        "accuracy": float(accuracy_score(y_true, y_pred)),
+        "macro_f1": float(f1_score(y_true, y_pred, labels=labels, average="macro", zero_division=0)),
+        "per_class": classification_report(y_true, y_pred, labels=labels, target_names=list(classes),
+                                           output_dict=True, zero_division=0),
+    }
+    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
+    fig = plot_confusion_matrix(np.asarray(y_true), np.asarray(y_pred), classes, title)
+    fig.savefig(out_dir / "confusion.png", dpi=120, bbox_inches="tight")
+    plt.close(fig)
+    return metrics
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The parser with one subcommand per registered modality."""
+    parser = argparse.ArgumentParser(prog="python -m utils.evaluate", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--out", type=Path, default=None,
+                        help="folder for metrics.json and confusion.png "
+                             "(default: outputs/evaluate/<command>)")
+    commands = parser.add_subparsers(dest="command", required=True)
+    for name, (add_arguments, _) in COMMANDS.items():
+        add_arguments(commands.add_parser(name))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> dict:
+    """Parse the command line, run the subcommand, write and print the report."""
+    from utils.config import output_dir
+
+    args = build_parser().parse_args(argv)
+    _, run = COMMANDS[args.command]
+    y_true, y_pred, classes, title = run(args)
+    out_dir = args.out or output_dir("evaluate", args.command)
+    metrics = write_report(y_true, y_pred, classes, title, out_dir)
+    summary = {k: metrics[k] for k in ("title", "examples", "accuracy", "macro_f1")}
+    print(json.dumps(summary | {"report": str(out_dir / "metrics.json"),
+                                "confusion_matrix": str(out_dir / "confusion.png")}, indent=2))
+    return metrics
+
+
+# --- text (notebooks/01_text) ------------------------------------------------------------------
+def _text_model_location(path: Path | None, default: str) -> tuple[str, Path | None]:
+    """(model name, folder) from ``--model path/to/name.keras`` (default: the shipped model)."""
+    return (path.stem, path.parent) if path is not None else (default, None)
+
+
+def _text_emotion_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True,
+                        help="CARER folder (train.txt/val.txt/test.txt or the parquet files)")
+    parser.add_argument("--split", default="val", choices=["train", "val", "test"])
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a .keras file with its .text.json beside it (default: models/text_emotion.keras)")
+
+
+def _run_text_emotion(args: argparse.Namespace) -> tuple:
+    from utils.datasets import carer
+    from utils.text import load_text_model
+
+    name, folder = _text_model_location(args.model, "text_emotion")
+    model = load_text_model(name, folder)
+    frame = carer.load(args.split, args.data)
+    y_true = [model.classes.index(label) for label in frame["label"]]
+    y_pred = np.argmax(model.predict_proba(list(frame["text"])), axis=1)
+    return y_true, y_pred, model.classes, f"text emotion ({name}), CARER {args.split}"
+
+
+def _personality_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True, help="essays.csv (or its folder)")
+    parser.add_argument("--split", default="test", choices=["train", "val", "test", "all"],
+                        help="the course's seeded 80/10/10 split inside the file "
+                             "(utils.text.essays_split); 'all' for a file of unseen essays")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a .keras file with its .text.json beside it (default: models/personality.keras)")
+
+
+def _run_personality(args: argparse.Namespace) -> tuple:
+    """Each (essay, trait) pair is one example of the class '<TRAIT> low' or '<TRAIT> high', so
+    the overall accuracy is the mean of the five per-trait accuracies; traits.json and
+    traits_confusion.png give each trait with its majority-class baseline."""
+    import json
+
+    from utils.config import output_dir
+    from utils.datasets import essays
+    from utils.labels import BIG_FIVE
+    from utils.text import essays_split, load_text_model, personality_report
+
+    name, folder = _text_model_location(args.model, "personality")
+    model = load_text_model(name, folder)
+    frame = essays.load(args.data)
+    if args.split != "all":
+        frame = frame.iloc[essays_split(frame)[args.split]]
+    truth = frame[list(BIG_FIVE)].to_numpy()
+    predicted = (model.predict_proba(list(frame["text"])) > 0.5).astype(int)
+    out_dir = args.out or output_dir("evaluate", args.command)
+    title = f"personality ({name}), essays {args.split}"
+    report, figure = personality_report(truth, predicted, title)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / "traits.json").write_text(json.dumps(report, indent=2))
+    figure.savefig(out_dir / "traits_confusion.png", dpi=120, bbox_inches="tight")
+    print(json.dumps({"per_trait_accuracy": {t: report[t]["accuracy"] for t in BIG_FIVE},
+                      "mean_accuracy": report["mean_accuracy"]}))
+    classes = [f"{t} {level}" for t in BIG_FIVE for level in ("low", "high")]
+    offsets = 2 * np.arange(len(BIG_FIVE))
+    return (truth + offsets).ravel(), (predicted + offsets).ravel(), classes, title
+
+
+COMMANDS["text-emotion"] = (_text_emotion_arguments, _run_text_emotion)
+COMMANDS["personality"] = (_personality_arguments, _run_personality)
+
+
+# --- speech (notebooks/02_audio) ---------------------------------------------------------------
+def _speech_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True,
+                        help="RAVDESS speech folder (Actor_NN/03-01-*.wav, any sample rate)")
+    parser.add_argument("--actors", default="21-24", help="actors to score, e.g. 21-24 or 17,18")
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a .keras speech model (default: models/speech_cnn_lstm.keras)")
+
+
+def _run_speech(args: argparse.Namespace) -> tuple:
+    import keras
+
+    from utils.audio import clip_windows, default_speech_model_path, load_audio
+    from utils.datasets import ravdess
+    from utils.labels import RAVDESS_CLASSES
+
+    actors = ravdess.parse_actors(args.actors)
+    frame = ravdess.table(args.data)
+    frame = frame[frame["actor"].isin(actors)]
+    if frame.empty:
+        raise SystemExit(f"no RAVDESS speech files of actors {args.actors} below {args.data}")
+    model_path = args.model or default_speech_model_path()
+    model = keras.models.load_model(model_path)
+    inputs = np.stack([clip_windows(load_audio(path)) for path in frame["path"]])
+    y_pred = model.predict(inputs, batch_size=64, verbose=0).argmax(axis=1)
+    y_true = frame["emotion"].map(RAVDESS_CLASSES.index).to_numpy()
+    return y_true, y_pred, RAVDESS_CLASSES, f"{model_path.stem}, RAVDESS actors {args.actors}"
+
+
+COMMANDS["speech"] = (_speech_arguments, _run_speech)
+
+
+if __name__ == "__main__":
+    main()
