@@ -46,8 +46,8 @@ def test_readme_links_every_notebook(path):
     assert path.relative_to(ROOT).as_posix() in README
 
 
-def test_setup_cell_runs_locally_from_a_notebook_folder(tmp_path, monkeypatch, capsys):
-    monkeypatch.chdir(ROOT / "notebooks")
+def test_setup_cell_runs_locally_from_a_nested_folder(monkeypatch, capsys):
+    monkeypatch.chdir(ROOT / "utils" / "datasets")  # two levels down, like notebooks/01_text
     monkeypatch.setattr(sys, "path", list(sys.path))
     exec(install.SETUP_CELL, {})
     assert sys.path[0] == str(ROOT)
