@@ -182,5 +182,38 @@ def _run_speech(args: argparse.Namespace) -> tuple:
 COMMANDS["speech"] = (_speech_arguments, _run_speech)
 
 
+# --- face (notebooks/03_video) -----------------------------------------------------------------
+def _face_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True,
+                        help="FER2013 folder: fer2013.csv (Usage column) or train/ and test/ "
+                             "image folders whose file names start with the split")
+    parser.add_argument("--split", default="PublicTest",
+                        choices=("Training", "PublicTest", "PrivateTest"))
+    parser.add_argument("--model", type=Path, default=None,
+                        help="a .keras face model (default: models/face_resnet.keras)")
+    parser.add_argument("--no-flip", action="store_true",
+                        help="do not average with the mirrored faces (test-time augmentation)")
+
+
+def _run_face(args: argparse.Namespace) -> tuple:
+    from utils.config import MODELS_DIR
+    from utils.datasets import fer2013
+    from utils.labels import EMOTIONS
+    from utils.vision import DEFAULT_FACE_MODEL, load_face_model, predict_in_batches
+
+    images, y_true = fer2013.load(args.split, folder=args.data)
+    if len(images) == 0:
+        raise SystemExit(f"no FER2013 {args.split} images below {args.data}")
+    model_path = args.model or MODELS_DIR / DEFAULT_FACE_MODEL
+    model = load_face_model(model_path)
+    flip = not args.no_flip
+    y_pred = predict_in_batches(model, images, flip=flip).argmax(axis=1)
+    tta = ", flip-averaged" if flip else ""
+    return y_true, y_pred, EMOTIONS, f"{Path(model_path).stem}{tta}, FER2013 {args.split}"
+
+
+COMMANDS["face"] = (_face_arguments, _run_face)
+
+
 if __name__ == "__main__":
     main()

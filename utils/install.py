@@ -45,6 +45,7 @@ PACKAGES: dict[str, str] = {
     "pooch": "pooch>=1.8",
     "gensim": "gensim>=4.3",
     "nltk": "nltk>=3.8",
+    "textblob_aptagger": "textblob-aptagger>=0.2",
     "librosa": "librosa>=0.10",
     "imageio_ffmpeg": "imageio-ffmpeg>=0.5",
     "cv2": "opencv-python>=4.8",

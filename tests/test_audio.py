@@ -1,0 +1,249 @@
+"""utils.audio: loading, features, rolling windows, augmentation, and the speech command line.
+
+Every signal is synthetic (tones and noise written in the test); nothing reads /work/shared.
+"""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import soundfile
+
+from utils import audio
+
+SR = audio.SAMPLE_RATE
+
+
+def tone(seconds: float, sr: int = SR, freq: float = 220.0, amplitude: float = 0.3) -> np.ndarray:
+    t = np.arange(int(seconds * sr)) / sr
+    return (amplitude * np.sin(2 * np.pi * freq * t)).astype(np.float32)
+
+
+def speech_like(seconds: float = 2.0, sr: int = SR, seed: int = 0) -> np.ndarray:
+    """A tone with silence before and after, as a RAVDESS clip has."""
+    rng = np.random.default_rng(seed)
+    silence = 0.001 * rng.standard_normal(int(0.5 * sr)).astype(np.float32)
+    return np.concatenate([silence, tone(seconds, sr), silence])
+
+
+# --- loading -------------------------------------------------------------------------------------
+def test_load_audio_resamples_and_downmixes(tmp_path):
+    stereo = np.stack([tone(1.0, 44_100), tone(1.0, 44_100, freq=330)], axis=1)
+    soundfile.write(tmp_path / "stereo.wav", stereo, 44_100)
+    signal = audio.load_audio(tmp_path / "stereo.wav")
+    assert signal.ndim == 1 and signal.dtype == np.float32
+    assert abs(signal.size - SR) <= 2
+    soundfile.write(tmp_path / "low.wav", tone(0.5, 8_000), 8_000, subtype="PCM_16")
+    assert abs(audio.load_audio(tmp_path / "low.wav").size - SR // 2) <= 2
+
+
+def test_load_audio_bad_files_raise_clear_errors(tmp_path):
+    with pytest.raises(FileNotFoundError):
+        audio.load_audio(tmp_path / "missing.wav")
+    (tmp_path / "empty.wav").write_bytes(b"")
+    with pytest.raises(ValueError, match="empty"):
+        audio.load_audio(tmp_path / "empty.wav")
+    (tmp_path / "corrupt.wav").write_bytes(b"RIFF\x00\x00garbage" + bytes(range(200)))
+    with pytest.raises(ValueError, match="corrupt.wav"):
+        audio.load_audio(tmp_path / "corrupt.wav")
+
+
+def test_silent_file_loads_as_zeros(tmp_path):
+    soundfile.write(tmp_path / "silence.wav", np.zeros(SR, np.float32), SR)
+    signal = audio.load_audio(tmp_path / "silence.wav")
+    assert signal.size == SR and not signal.any()
+    assert audio.is_silent(signal)
+
+
+# --- features ------------------------------------------------------------------------------------
+def test_log_mel_shape_range_and_gain_invariance():
+    signal = speech_like()
+    features = audio.log_mel(signal)
+    assert features.shape == (1 + signal.size // audio.HOP_LENGTH, audio.N_MELS)
+    assert features.min() >= -1.0 and features.max() == pytest.approx(1.0)
+    np.testing.assert_allclose(audio.log_mel(0.05 * signal), features, atol=1e-4)
+
+
+def test_silence_gives_the_floor_everywhere():
+    assert np.all(audio.log_mel(np.zeros(SR, np.float32)) == -1.0)
+    windows = audio.clip_windows(np.zeros(SR, np.float32))
+    assert windows.shape == (5, 100, 48, 1) and np.all(windows == -1.0)
+
+
+@pytest.mark.parametrize("seconds", [0.01, 0.5, 3.0, 5.5])
+def test_clip_windows_always_gives_the_model_input(seconds):
+    windows = audio.clip_windows(tone(seconds))
+    assert windows.shape == (5, audio.WINDOW_FRAMES, audio.N_MELS, 1)
+    assert windows.dtype == np.float32 and np.isfinite(windows).all()
+
+
+def test_clip_windows_resamples_other_rates():
+    at_48k = audio.clip_windows(speech_like(sr=48_000), sr=48_000)
+    at_16k = audio.clip_windows(speech_like())
+    assert at_48k.shape == at_16k.shape
+    assert np.mean(np.abs(at_48k - at_16k)) < 0.1
+
+
+def test_trim_silence_removes_the_quiet_ends():
+    signal = speech_like(seconds=1.0)
+    trimmed = audio.trim_silence(signal)
+    assert abs(trimmed.size - SR) < 0.1 * SR
+    silent = np.zeros(100, np.float32)
+    assert audio.trim_silence(silent).size == 100
+
+
+def test_fit_length_pads_and_cuts():
+    signal = np.ones(10, np.float32)
+    padded = audio.fit_length(signal, 20)
+    assert padded.size == 20 and padded.sum() == 10 and padded[5] == 1 and padded[4] == 0
+    assert audio.fit_length(signal, 20, offset=0)[:10].all()
+    assert audio.fit_length(np.arange(30, dtype=np.float32), 10)[0] == 10
+    with pytest.raises(ValueError):
+        audio.fit_length(signal, 0)
+
+
+def test_rolling_windows_count_padding_and_inverse():
+    features = np.random.default_rng(0).standard_normal((300, 8)).astype(np.float32)
+    windows = audio.rolling_windows(features, window=100, step=50)
+    assert windows.shape == (5, 100, 8)
+    np.testing.assert_array_equal(windows[1], features[50:150])
+    np.testing.assert_allclose(audio.windows_to_frames(windows, 300, step=50), features, rtol=1e-6)
+    short = audio.rolling_windows(features[:30], window=100, step=50)
+    assert short.shape == (1, 100, 8) and np.all(short[0, 30:] == features[:30].min())
+    with pytest.raises(ValueError):
+        audio.rolling_windows(np.zeros((0, 8)))
+    with pytest.raises(ValueError):
+        audio.rolling_windows(np.zeros(300))
+
+
+def test_window_maps_to_clip_shape():
+    clip_map = audio.window_maps_to_clip(np.ones((5, 12, 6)))
+    assert clip_map.shape == (300, 48)
+    np.testing.assert_allclose(clip_map, 1.0, atol=1e-5)
+
+
+def test_bad_signals_raise():
+    with pytest.raises(ValueError, match="no samples"):
+        audio.log_mel(np.zeros(0, np.float32))
+    with pytest.raises(ValueError, match="mono"):
+        audio.log_mel(np.zeros((100, 2), np.float32))
+    with pytest.raises(ValueError, match="NaN"):
+        audio.clip_windows(np.full(100, np.nan, np.float32))
+
+
+def test_utterance_features_match_their_names_and_stay_finite():
+    names = audio.utterance_feature_names()
+    for signal in (speech_like(), np.zeros(SR, np.float32), tone(0.01)):
+        vector = audio.utterance_features(signal)
+        assert vector.shape == (len(names),) and np.isfinite(vector).all()
+    assert len(set(names)) == len(names)
+    assert audio.mfcc(tone(1.0)).shape[1] == 13
+
+
+def test_svm_baseline_separates_two_tones():
+    rng = np.random.default_rng(0)
+    signals = [tone(1.0, freq=f) + 0.01 * rng.standard_normal(SR).astype(np.float32)
+               for f in [200, 210, 220, 230] * 3 + [1500, 1600, 1700, 1800] * 3]
+    labels = np.repeat([0, 1], 12)
+    features = np.stack([audio.utterance_features(s) for s in signals])
+    assert audio.speech_svm().fit(features, labels).score(features, labels) == 1.0
+
+
+# --- augmentation --------------------------------------------------------------------------------
+def test_add_noise_hits_the_asked_snr():
+    signal = tone(1.0)
+    noisy = audio.add_noise(signal, 10.0, np.random.default_rng(0))
+    snr = 10 * np.log10(np.mean(signal ** 2) / np.mean((noisy - signal) ** 2))
+    assert snr == pytest.approx(10.0, abs=0.3)
+
+
+def test_time_shift_pitch_and_speed():
+    signal = np.arange(1, 11, dtype=np.float32)
+    assert audio.time_shift(signal, 3)[:3].sum() == 0 and audio.time_shift(signal, 3)[3] == 1
+    assert audio.time_shift(signal, -2)[0] == 3 and audio.time_shift(signal, 20).sum() == 0
+    voice = tone(1.0)
+    assert audio.pitch_shift(voice, 2.0).size == voice.size
+    assert audio.change_speed(voice, 1.25).size == pytest.approx(voice.size / 1.25, rel=0.02)
+    with pytest.raises(ValueError):
+        audio.change_speed(voice, 0.0)
+    variant = audio.augment(voice, np.random.default_rng(1))
+    assert variant.dtype == np.float32 and 0.85 * voice.size < variant.size < 1.15 * voice.size
+
+
+def test_spec_augment_masks_with_the_floor_consistently():
+    windows = audio.clip_windows(speech_like())
+    masked = audio.spec_augment(windows, np.random.default_rng(3), max_freq=8, max_time=30)
+    assert masked.shape == windows.shape and not np.shares_memory(masked, windows)
+    changed = masked != windows
+    assert changed.any() and np.all(masked[changed] == -1.0)
+    # overlapping windows mask the same frames: window 1's first half is window 0's second half
+    np.testing.assert_array_equal(masked[0, 50:] == -1.0, masked[1, :50] == -1.0)
+
+
+def test_model_inputs_and_augmented_batches():
+    signals = [audio.trim_silence(speech_like(seed=i)) for i in range(3)]
+    clean = audio.model_inputs(signals)
+    varied = audio.model_inputs(signals, np.random.default_rng(0))
+    assert clean.shape == varied.shape == (3, 5, 100, 48, 1) and clean.dtype == np.float16
+    batches = audio.augmented_batches([clean, varied], np.array([0, 1, 2]), batch_size=2)
+    assert len(batches) == 2
+    x, y = batches[0]
+    assert x.shape == (2, 5, 100, 48, 1) and x.dtype == np.float32 and len(y) == 2
+    assert sorted(np.concatenate([batches[0][1], batches[1][1]])) == [0, 1, 2]
+    with pytest.raises(ValueError):
+        audio.augmented_batches([clean], np.array([0, 1]))
+
+
+# --- the model and the command line --------------------------------------------------------------
+@pytest.fixture(scope="module")
+def tiny_speech_model(tmp_path_factory):
+    from utils.models import speech_cnn_lstm
+
+    model = speech_cnn_lstm(filters=(4, 4, 4, 4), lstm_units=(4, 4))
+    path = tmp_path_factory.mktemp("model") / "speech.keras"
+    model.save(path)
+    return model, path
+
+
+def test_speech_model_shapes_and_grad_cam(tiny_speech_model):
+    from utils.explain import gradcam
+    from utils.models import speech_cnn_lstm
+
+    assert speech_cnn_lstm().count_params() < 1_000_000
+    model, _ = tiny_speech_model
+    windows = audio.clip_windows(speech_like())
+    assert model.predict(windows[None], verbose=0).shape == (1, 8)
+    cam = gradcam(model, windows[None], layer="lflb4_elu")
+    assert cam.shape == (1, 5, 12, 6)
+    assert audio.window_maps_to_clip(cam[0]).shape == (300, 48)
+
+
+def test_speech_predictor_takes_any_rate(tiny_speech_model):
+    model, path = tiny_speech_model
+    predict = audio.speech_predictor(path)
+    probabilities = predict(speech_like(sr=22_050), sr=22_050)
+    assert probabilities.shape == (8,) and probabilities.sum() == pytest.approx(1.0, abs=1e-4)
+
+
+def test_evaluate_speech_on_a_ravdess_layout(tmp_path, tiny_speech_model):
+    from utils import evaluate
+
+    _, model_path = tiny_speech_model
+    for actor in (21, 22):
+        folder = tmp_path / "ravdess" / "Audio_Speech_Actors_01-24" / f"Actor_{actor:02d}"
+        folder.mkdir(parents=True)
+        for emotion in (1, 5):  # neutral, angry: written at 48 kHz stereo like the original
+            clip = speech_like(1.0, 48_000, seed=emotion)
+            soundfile.write(folder / f"03-01-{emotion:02d}-01-01-01-{actor:02d}.wav",
+                            np.stack([clip, clip], axis=1), 48_000)
+    metrics = evaluate.main(["--out", str(tmp_path / "report"), "speech", "--data",
+                             str(tmp_path / "ravdess"), "--actors", "21-24", "--model",
+                             str(model_path)])
+    assert metrics["examples"] == 4 and 0.0 <= metrics["accuracy"] <= 1.0
+    saved = json.loads((tmp_path / "report" / "metrics.json").read_text())
+    assert set(saved["per_class"]) >= {"neutral", "angry", "macro avg"}
+    with pytest.raises(SystemExit):
+        evaluate.main(["--out", str(tmp_path / "r2"), "speech", "--data", str(tmp_path / "ravdess"),
+                       "--actors", "1-4", "--model", str(model_path)])

@@ -1,0 +1,32 @@
+"""utils.benchmark: the timing plumbing (the shipped models' latencies are measured, not tested)."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from utils import benchmark
+
+
+def test_time_call_reports_order_statistics():
+    calls = []
+    result = benchmark.time_call(lambda: calls.append(1), repeats=20, warmup=3)
+    assert len(calls) == 23
+    assert result["repeats"] == 20
+    assert 0 <= result["median_ms"] <= result["p90_ms"]
+    assert result["mean_ms"] >= 0
+
+
+def test_a_registered_benchmark_prints_one_json_line(monkeypatch, capsys):
+    monkeypatch.setattr(benchmark, "single_thread", lambda: None)
+    monkeypatch.setitem(benchmark.BENCHMARKS, "toy", lambda: ("a no-op", lambda: None))
+    results = benchmark.main(["toy", "--repeats", "5"])
+    printed = json.loads(capsys.readouterr().out.strip())
+    assert printed == results[0]
+    assert printed["benchmark"] == "toy" and printed["threads"] == 1 and printed["repeats"] == 5
+
+
+def test_unknown_benchmark_is_rejected():
+    with pytest.raises(SystemExit):
+        benchmark.main(["no-such-model"])

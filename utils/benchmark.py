@@ -1,0 +1,152 @@
+"""Command line: latency of the shipped models on one CPU thread, printed as numbers.
+
+    python -m utils.benchmark face          # one detected 48x48 face
+    python -m utils.benchmark speech        # one 3-second window, features included
+    python -m utils.benchmark text-emotion  # one sentence, preprocessing included
+    python -m utils.benchmark all
+
+Latency is measured, never asserted in tests: a shared CI machine makes timed tests flaky.
+TensorFlow is pinned to one thread before it starts, so the numbers describe one CPU core.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import time
+from collections.abc import Callable, Sequence
+
+# Subcommands register here: name -> function returning (what was measured, one-call function).
+BENCHMARKS: dict[str, Callable[[], tuple[str, Callable[[], object]]]] = {}
+
+
+def single_thread() -> None:
+    """Restrict TensorFlow and the BLAS libraries to one thread (call before TF is used)."""
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[variable] = "1"
+    import tensorflow as tf
+
+    tf.config.threading.set_intra_op_parallelism_threads(1)
+    tf.config.threading.set_inter_op_parallelism_threads(1)
+
+
+def time_call(call: Callable[[], object], repeats: int = 200, warmup: int = 10) -> dict:
+    """Median, 90th percentile and mean of ``call``'s wall time in milliseconds."""
+    for _ in range(warmup):
+        call()
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        call()
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    return {"median_ms": round(statistics.median(times), 2),
+            "p90_ms": round(times[int(0.9 * (len(times) - 1))], 2),
+            "mean_ms": round(statistics.fmean(times), 2), "repeats": repeats}
+
+
+def main(argv: Sequence[str] | None = None) -> list[dict]:
+    """Run the chosen benchmarks and print one JSON line each."""
+    parser = argparse.ArgumentParser(prog="python -m utils.benchmark", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("name", choices=[*BENCHMARKS, "all"])
+    parser.add_argument("--repeats", type=int, default=200)
+    args = parser.parse_args(argv)
+    single_thread()
+    results = []
+    for name in BENCHMARKS if args.name == "all" else [args.name]:
+        what, call = BENCHMARKS[name]()
+        result = {"benchmark": name, "what": what, "threads": 1,
+                  "cpu": platform.processor() or platform.machine(),
+                  **time_call(call, repeats=args.repeats)}
+        print(json.dumps(result))
+        results.append(result)
+    return results
+
+
+# --- text (notebooks/01_text) ------------------------------------------------------------------
+def _bench_text_emotion() -> tuple[str, Callable[[], object]]:
+    from utils.text import load_text_model
+
+    model = load_text_model("text_emotion")
+    sentence = "i feel so grateful that my friends stayed with me when things got hard"
+    return (f"one {len(sentence.split())}-word sentence: preprocessing (tokenise, clean, POS tags, "
+            f"lemmas) + BiLSTM", lambda: model.predict_proba(sentence))
+
+
+def _bench_personality() -> tuple[str, Callable[[], object]]:
+    from utils.text import load_text_model
+
+    model = load_text_model("personality")
+    sentence = "i feel so grateful that my friends stayed with me when things got hard"
+    return (f"one {len(sentence.split())}-word sentence: preprocessing + the shipped personality "
+            f"network, five traits", lambda: model.predict_proba(sentence))
+
+
+BENCHMARKS["text-emotion"] = _bench_text_emotion
+BENCHMARKS["personality"] = _bench_personality
+
+
+# --- speech (notebooks/02_audio) ---------------------------------------------------------------
+def _bench_speech() -> tuple[str, Callable[[], object]]:
+    import numpy as np
+
+    from utils.audio import SAMPLE_RATE, speech_predictor
+
+    predict = speech_predictor()
+    time = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE  # a 3-s voiced, vibrato tone with noise
+    rng = np.random.default_rng(0)
+    signal = (0.3 * np.sin(2 * np.pi * (180 * time + 5 * np.sin(2 * np.pi * 4 * time)))
+              + 0.01 * rng.standard_normal(time.size)).astype(np.float32)
+    return ("one 3-second window at 16 kHz: silence trim, log-mel, 5 rolling windows, "
+            "time-distributed CNN + LSTM", lambda: predict(signal))
+
+
+BENCHMARKS["speech"] = _bench_speech
+
+
+# --- face (notebooks/03_video) -----------------------------------------------------------------
+def _bench_face(flip: bool = False) -> tuple[str, Callable[[], object]]:
+    import numpy as np
+
+    from utils.vision import face_predictor, load_face_model
+
+    predict = face_predictor(load_face_model(), flip=flip)
+    face = np.random.default_rng(0).integers(0, 256, (1, 48, 48), dtype=np.uint8)
+    how = "averaged with its mirror image" if flip else "one pass"
+    return ("one detected 48x48 grayscale face through models/face_resnet.keras "
+            f"(tf.function, {how})", lambda: predict(face))
+
+
+def _bench_face_flip() -> tuple[str, Callable[[], object]]:
+    return _bench_face(flip=True)
+
+
+def _bench_face_pipeline() -> tuple[str, Callable[[], object]]:
+    import numpy as np
+    from skimage import data
+
+    from utils.vision import extract_faces, face_predictor, load_face_model
+
+    predict = face_predictor(load_face_model(), flip=False)
+    frame = np.ascontiguousarray(data.astronaut()[16:496, :, :])  # a 640x480-like RGB frame
+    frame = np.pad(frame, ((0, 0), (64, 64), (0, 0)))
+
+    def call():
+        _, faces = extract_faces(frame)
+        return predict(faces)
+
+    return ("one 640x480 RGB frame: HOG detection at 320 px wide, crop to 48x48, face model "
+            "(one pass)", call)
+
+
+BENCHMARKS["face"] = _bench_face
+BENCHMARKS["face-flip"] = _bench_face_flip
+BENCHMARKS["face-frame"] = _bench_face_pipeline
+
+
+if __name__ == "__main__":
+    main()
