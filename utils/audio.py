@@ -113,7 +113,8 @@ def trim_silence(signal: np.ndarray, top_db: float = 30.0) -> np.ndarray:
     signal = _check_signal(signal)
     if is_silent(signal):
         return signal
-    trimmed, _ = librosa.effects.trim(signal, top_db=top_db, frame_length=N_FFT, hop_length=HOP_LENGTH)
+    trimmed, _ = librosa.effects.trim(signal, top_db=top_db, frame_length=N_FFT,
+                                      hop_length=HOP_LENGTH)
     return trimmed if trimmed.size else signal
 
 
@@ -296,7 +297,8 @@ def utterance_features(signal: np.ndarray, sr: int = SAMPLE_RATE, trim: bool = T
     if trim:
         signal = trim_silence(signal)
     frames = frame_features(signal, sr)
-    stats = [frames.mean(0), frames.std(0), np.percentile(frames, 10, 0), np.percentile(frames, 90, 0)]
+    stats = [frames.mean(0), frames.std(0),
+             np.percentile(frames, 10, 0), np.percentile(frames, 90, 0)]
     return np.concatenate(stats).astype(np.float32)
 
 
@@ -398,8 +400,8 @@ def window_maps_to_clip(maps: np.ndarray, frames: int = WINDOW_FRAMES, bands: in
     maps = np.asarray(maps, dtype=np.float32)
     if maps.ndim != 3:
         raise ValueError(f"expected maps of shape (n_windows, h, w), got {maps.shape}")
-    stretched = np.stack([zoom(m, (frames / m.shape[0], bands / m.shape[1]), order=1)[:frames, :bands]
-                          for m in maps])
+    stretched = np.stack([zoom(m, (frames / m.shape[0], bands / m.shape[1]), order=1)
+                          [:frames, :bands] for m in maps])
     n_frames = (len(maps) - 1) * WINDOW_STEP + frames
     return windows_to_frames(stretched, n_frames=n_frames)
 
@@ -643,7 +645,8 @@ def plot_log_mel(features: np.ndarray, title: str, ax=None, heatmap: np.ndarray 
     else:
         ax.figure.colorbar(image, ax=ax, fraction=0.03, label="log power (-1 = 80 dB down)")
     if show_windows:  # one bracket per rolling window, stacked so the overlaps show
-        step, width = WINDOW_STEP * HOP_LENGTH / SAMPLE_RATE, WINDOW_FRAMES * HOP_LENGTH / SAMPLE_RATE
+        step = WINDOW_STEP * HOP_LENGTH / SAMPLE_RATE
+        width = WINDOW_FRAMES * HOP_LENGTH / SAMPLE_RATE
         for i in range(int((seconds - width) / step + 1e-6) + 1):
             top = features.shape[1] - 2 - 3 * i
             ax.plot([i * step, i * step + width], [top, top], color="cyan", lw=2, marker="|", ms=10)
