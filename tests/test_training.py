@@ -34,3 +34,22 @@ def test_standard_callbacks_keep_the_best_checkpoint(tmp_path):
     x = np.random.default_rng(0).normal(size=(16, 2)).astype("float32")
     model.fit(x, x[:, :1], validation_data=(x, x[:, :1]), epochs=2, verbose=0, callbacks=callbacks)
     assert (tmp_path / "ckpt" / "best.keras").is_file()
+
+
+def test_warmup_cosine_rate_rises_then_anneals_to_zero():
+    rates = [training.warmup_cosine_rate(p, peak=0.1, warmup=0.1) for p in (0, 0.05, 0.1, 0.55, 1)]
+    assert rates[0] == 0 and rates[1] == pytest.approx(0.05) and rates[2] == pytest.approx(0.1)
+    assert rates[3] == pytest.approx(0.05) and rates[4] == pytest.approx(0.0, abs=1e-12)
+
+
+def test_warmup_cosine_callback_stops_training_after_its_steps():
+    import keras
+    import numpy as np
+
+    model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+    model.compile(keras.optimizers.SGD(0.1), "mse")
+    x = np.zeros((8, 2), "float32")
+    history = model.fit(x, x[:, :1], batch_size=2, epochs=5, verbose=0,
+                        callbacks=[training.warmup_cosine(0.1, total_steps=6)])
+    assert len(history.history["loss"]) == 2  # 4 steps an epoch: stopped inside the second
+    assert history.history["learning_rate"][-1] < 0.01

@@ -66,10 +66,11 @@ def train_face_model(data, epochs: int = 30, batch_size: int = 64, peak_lr: floa
     """The shipped face model's recipe: :func:`utils.models.face_resnet` on FER2013 Training.
 
     AdamW (decoupled weight decay), a warm-up then cosine learning rate
-    (:class:`utils.training.WarmupCosine`, optionally bounded by a wall-clock budget), label
-    smoothing, augmentation (:func:`utils.vision.augment_faces`), mixed bfloat16 on CPUs that have
-    it (float16 on a GPU); the checkpoint with the best PublicTest accuracy is kept. The shipped
-    file is rebuilt in float32 so it loads and runs anywhere. Returns the training history.
+    (:func:`utils.training.warmup_cosine`, optionally bounded by a wall-clock budget), label
+    smoothing, augmentation (:func:`utils.vision.augment_faces`), mixed precision (bfloat16 on a
+    CPU, fast where it has AMX or AVX-512 BF16; float16 on a GPU); the checkpoint with the best
+    PublicTest accuracy is kept. The shipped file is rebuilt in float32 so it loads and runs
+    anywhere. Returns the training history.
     """
     import json
     from pathlib import Path
@@ -80,7 +81,7 @@ def train_face_model(data, epochs: int = 30, batch_size: int = 64, peak_lr: floa
     from utils.config import MODELS_DIR, seed_everything
     from utils.datasets import fer2013
     from utils.models import face_resnet
-    from utils.training import WarmupCosine
+    from utils.training import warmup_cosine
 
     seed_everything(seed)
     out = Path(out) if out is not None else MODELS_DIR
@@ -99,7 +100,7 @@ def train_face_model(data, epochs: int = 30, batch_size: int = 64, peak_lr: floa
         metrics=["accuracy"])
     checkpoint = out / "face_resnet_checkpoint.keras"
     callbacks = [
-        WarmupCosine(peak_lr, steps, time_budget_s=time_budget_min * 60 if time_budget_min else None),
+        warmup_cosine(peak_lr, steps, time_budget_s=time_budget_min * 60 if time_budget_min else None),
         keras.callbacks.ModelCheckpoint(checkpoint, monitor="val_accuracy", mode="max",
                                         save_best_only=True),
         keras.callbacks.CSVLogger(out / "face_resnet_training.csv"),

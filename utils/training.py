@@ -49,49 +49,51 @@ def standard_callbacks(checkpoint: Path, monitor: str = "val_accuracy", patience
     ]
 
 
-class WarmupCosine:
-    """Learning rate that warms up linearly, then follows a half cosine down to zero.
+def warmup_cosine_rate(progress: float, peak: float, warmup: float = 0.05) -> float:
+    """Learning rate at ``progress`` (0 to 1): a linear warm-up to ``peak``, then a half cosine to 0."""
+    if progress < warmup:
+        return peak * progress / warmup
+    return float(peak * 0.5 * (1 + np.cos(np.pi * (progress - warmup) / (1 - warmup))))
 
-    A Keras callback (built lazily so this module imports without Keras): the rate is set before
-    every batch from the training progress, the larger of ``step / total_steps`` and, when
-    ``time_budget_s`` is given, ``elapsed / time_budget_s``; training stops when progress reaches
-    1, so a run on a busy machine still ends on time with a fully annealed rate.
+
+def warmup_cosine(peak: float, total_steps: int, warmup: float = 0.05,
+                  time_budget_s: float | None = None):
+    """A Keras callback setting :func:`warmup_cosine_rate` before every batch.
+
+    Progress is the larger of ``step / total_steps`` and, when ``time_budget_s`` is given,
+    ``elapsed / time_budget_s``; training stops when progress reaches 1, so a run on a busy machine
+    still ends on time with a fully annealed rate. (Built inside a function so that this module
+    imports without Keras.)
     """
+    import time
 
-    def __new__(cls, peak: float, total_steps: int, warmup: float = 0.05,
-                time_budget_s: float | None = None):
-        import time
+    import keras
 
-        import keras
+    class WarmupCosine(keras.callbacks.Callback):
+        def __init__(self) -> None:
+            super().__init__()
+            self.step, self.start = 0, time.monotonic()
 
-        class _WarmupCosine(keras.callbacks.Callback):
-            def __init__(self):
-                super().__init__()
-                self.step, self.start, self.rates = 0, None, []
+        def progress(self) -> float:
+            done = self.step / max(total_steps, 1)
+            if time_budget_s:
+                done = max(done, (time.monotonic() - self.start) / time_budget_s)
+            return min(done, 1.0)
 
-            def progress(self) -> float:
-                done = self.step / max(total_steps, 1)
-                if time_budget_s:
-                    done = max(done, (time.monotonic() - self.start) / time_budget_s)
-                return min(done, 1.0)
+        def on_train_begin(self, logs=None):
+            self.start = time.monotonic()
 
-            def on_train_begin(self, logs=None):
-                self.start = time.monotonic()
+        def on_train_batch_begin(self, batch, logs=None):
+            self.model.optimizer.learning_rate.assign(
+                warmup_cosine_rate(self.progress(), peak, warmup))
 
-            def on_train_batch_begin(self, batch, logs=None):
-                p = self.progress()
-                rate = peak * p / warmup if p < warmup else \
-                    peak * 0.5 * (1 + np.cos(np.pi * (p - warmup) / (1 - warmup)))
-                self.model.optimizer.learning_rate.assign(float(rate))
+        def on_train_batch_end(self, batch, logs=None):
+            self.step += 1
+            if self.progress() >= 1.0:
+                self.model.stop_training = True
 
-            def on_train_batch_end(self, batch, logs=None):
-                self.step += 1
-                if self.progress() >= 1.0:
-                    self.model.stop_training = True
+        def on_epoch_end(self, epoch, logs=None):
+            if logs is not None:
+                logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
-            def on_epoch_end(self, epoch, logs=None):
-                if logs is not None:
-                    logs["learning_rate"] = float(self.model.optimizer.learning_rate)
-                self.rates.append(float(self.model.optimizer.learning_rate))
-
-        return _WarmupCosine()
+    return WarmupCosine()
