@@ -169,3 +169,14 @@ def test_face_predictor_averages_mirror_images():
         both(np.zeros((2, 64, 64), np.uint8))
     batch = vision.predict_in_batches(model, faces, flip=True)
     assert np.allclose(batch, p, atol=1e-4)
+
+
+def test_face_batches_give_pixels_and_one_hot_labels():
+    images = np.random.default_rng(0).integers(0, 256, (10, 48, 48), dtype=np.uint8)
+    labels = np.arange(10) % 7
+    batches = list(vision.face_batches(images, labels, batch_size=4, augment=True, shuffle=True))
+    assert [b[0].shape[0] for b in batches] == [4, 4, 2]
+    x, y = batches[0]
+    assert x.shape[1:] == (48, 48, 1) and y.shape[1:] == (7,)
+    assert np.allclose(np.sum(y, axis=1), 1.0)
+    assert 0.0 <= float(np.min(x)) and float(np.max(x)) <= 255.0
