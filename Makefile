@@ -9,6 +9,9 @@ NOTEBOOKS := $(sort $(wildcard notebooks/*/*.ipynb))
 # quick mode (synthetic samples, tiny epochs) unless the caller says COURSE_QUICK=0
 COURSE_QUICK ?= 1
 export COURSE_QUICK
+# TensorFlow's start-up notices (oneDNN, CPU features) drown the notebooks' own output
+TF_CPP_MIN_LOG_LEVEL ?= 2
+export TF_CPP_MIN_LOG_LEVEL
 
 .PHONY: help setup course test lab bench samples strip clean
 
@@ -40,8 +43,8 @@ course: setup
 	    $$folder/$$(basename $$notebook) || exit 1; \
 	done
 	@echo
-	@echo "Executed notebooks (.ipynb and .html): $(CURDIR)/build/notebooks/"
-	@echo "Figures, checkpoints and reports:      $(CURDIR)/build/outputs/"
+	@echo "Executed notebooks with their figures (.ipynb and .html): $(CURDIR)/build/notebooks/"
+	@echo "Checkpoints and reports the notebooks wrote:              $(CURDIR)/build/outputs/"
 
 test: setup
 	$(PY) -m pytest tests $(NOTEBOOKS) --nbmake --nbmake-timeout=600 -q
