@@ -491,12 +491,11 @@ def speech_predictor(model=None):
     import keras
     import tensorflow as tf
 
+    from utils.models import inference_function
+
     if model is None or isinstance(model, (str, Path)):
         model = keras.models.load_model(model or default_speech_model_path())
-    def call(x):
-        return model(x, training=False)
-
-    forward = tf.function(call, autograph=False, reduce_retracing=True)
+    forward = inference_function(model)
 
     def predict(signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
         windows = clip_windows(signal, sr)[np.newaxis]

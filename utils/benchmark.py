@@ -68,26 +68,23 @@ def main(argv: Sequence[str] | None = None) -> list[dict]:
 
 
 # --- text (notebooks/01_text) ------------------------------------------------------------------
-def _bench_text_emotion() -> tuple[str, Callable[[], object]]:
-    from utils.text import load_text_model
-
-    model = load_text_model("text_emotion")
-    sentence = "i feel so grateful that my friends stayed with me when things got hard"
-    return (f"one {len(sentence.split())}-word sentence: preprocessing (tokenise, clean, POS tags, "
-            f"lemmas) + BiLSTM", lambda: model.predict_proba(sentence))
+_SENTENCE = "i feel so grateful that my friends stayed with me when things got hard"
 
 
-def _bench_personality() -> tuple[str, Callable[[], object]]:
-    from utils.text import load_text_model
+def _text_benchmark(model_name: str, network: str) -> Callable[[], tuple[str, Callable[[], object]]]:
+    """A benchmark of one shipped text model on one sentence, preprocessing included."""
+    def setup() -> tuple[str, Callable[[], object]]:
+        from utils.text import load_text_model
 
-    model = load_text_model("personality")
-    sentence = "i feel so grateful that my friends stayed with me when things got hard"
-    return (f"one {len(sentence.split())}-word sentence: preprocessing + the shipped personality "
-            f"network, five traits", lambda: model.predict_proba(sentence))
+        model = load_text_model(model_name)
+        return (f"one {len(_SENTENCE.split())}-word sentence: preprocessing (tokenise, clean, "
+                f"POS tags, lemmas) + {network}", lambda: model.predict_proba(_SENTENCE))
+
+    return setup
 
 
-BENCHMARKS["text-emotion"] = _bench_text_emotion
-BENCHMARKS["personality"] = _bench_personality
+BENCHMARKS["text-emotion"] = _text_benchmark("text_emotion", "BiLSTM")
+BENCHMARKS["personality"] = _text_benchmark("personality", "the personality network, five traits")
 
 
 # --- speech (notebooks/02_audio) ---------------------------------------------------------------

@@ -481,12 +481,12 @@ class TextModel:
     def __init__(self, model: Any, vocab: Vocabulary, preprocessor: TextPreprocessor,
                  classes: Sequence[str], max_len: int, multilabel: bool = False,
                  chunked: bool = False):
-        import tensorflow as tf
+        from utils.models import inference_function
 
         self.model, self.vocab, self.preprocessor = model, vocab, preprocessor
         self.classes, self.max_len, self.multilabel = list(classes), int(max_len), multilabel
         self.chunked = chunked
-        self._call = tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+        self._call = inference_function(model)
 
     def tokens(self, text: str | bytes) -> list[str]:
         """The preprocessed tokens of ``text``."""
