@@ -13,13 +13,14 @@ export COURSE_QUICK
 TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_CPP_MIN_LOG_LEVEL
 
-.PHONY: help setup course test lab bench samples strip clean
+.PHONY: help setup course test lab bench samples strip clean demo
 
 help:
 	@echo "make course   run every notebook top to bottom (quick mode), results in build/"
 	@echo "make test     unit tests + every notebook executed by pytest --nbmake (quick mode)"
 	@echo "make lab      JupyterLab on the course"
 	@echo "make bench    latency of the shipped models on one CPU thread"
+	@echo "make demo     real-time demo: webcam + microphone in a window (CAMERA=1 for another camera)"
 	@echo "make samples  (re)generate the synthetic datasets in data/samples/"
 	@echo "make strip    remove outputs from all notebooks before committing"
 	@echo "Full mode (real datasets, real recipes): add COURSE_QUICK=0, e.g. make course COURSE_QUICK=0"
@@ -54,6 +55,11 @@ lab: setup
 
 bench: setup
 	$(PY) -m utils.benchmark all
+
+# the real-time demo of notebooks/04_fusion: webcam + microphone, q quits
+CAMERA ?= 0
+demo: setup
+	$(PY) -m utils.realtime --camera $(CAMERA)
 
 samples: setup
 	$(PY) -m utils.datasets.samples --force

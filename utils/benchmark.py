@@ -145,5 +145,31 @@ BENCHMARKS["face-flip"] = _bench_face_flip
 BENCHMARKS["face-frame"] = _bench_face_pipeline
 
 
+# --- the real-time demo (notebooks/04_fusion) --------------------------------------------------
+def _bench_realtime_step() -> tuple[str, Callable[[], object]]:
+    import numpy as np
+    from skimage import data
+
+    from utils.realtime import SAMPLE_RATE, EmotionLoop
+
+    loop = EmotionLoop()  # the shipped face and speech models
+    frame = np.ascontiguousarray(data.astronaut()[16:496, :, ::-1])  # a 640x480-like BGR frame
+    frame = np.pad(frame, ((0, 0), (64, 64), (0, 0)))
+    time = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE
+    loop.audio.push(0.3 * np.sin(2 * np.pi * (180 * time + 5 * np.sin(2 * np.pi * 4 * time))))
+    clock = [0.0]
+
+    def call():
+        clock[0] += 0.04  # 25 frames per second of frame time
+        return loop.step(frame, t=clock[0])
+
+    return ("one 640x480 frame -> fused result (utils.realtime.EmotionLoop.step): HOG detection at "
+            "320 px, 68 landmarks and blink, face model, speech model on the last 3 s every 0.5 s "
+            "of frame time (every 12-13th call), smoothing, fusion", call)
+
+
+BENCHMARKS["realtime-step"] = _bench_realtime_step
+
+
 if __name__ == "__main__":
     main()

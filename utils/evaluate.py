@@ -4,6 +4,7 @@
     python -m utils.evaluate speech --data DIR --actors 21-24 [--model PATH]
     python -m utils.evaluate text-emotion --data DIR --split val [--model PATH]
     python -m utils.evaluate personality --data FILE [--model PATH]
+    python -m utils.evaluate fusion --data DIR --rule stacker --val-actors 17-20 --test-actors 21-24
 
 Each subcommand loads its dataset with the course's loaders, predicts with the model, and hands the
 labels to :func:`write_report`, so every modality reports the same metrics the same way.
@@ -213,6 +214,67 @@ def _run_face(args: argparse.Namespace) -> tuple:
 
 
 COMMANDS["face"] = (_face_arguments, _run_face)
+
+
+# --- fusion (notebooks/04_fusion) --------------------------------------------------------------
+FUSION_RULES = ("face", "speech", "mean", "product", "f1", "stacker")
+
+
+def _fusion_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, required=True,
+                        help="RAVDESS video folder (Actor_NN/01-01-*.mp4 from the "
+                             "Video_Speech_Actor_NN.zip files)")
+    parser.add_argument("--rule", default="stacker", choices=FUSION_RULES,
+                        help="a single modality, a fixed rule, or a rule learned on --val-actors")
+    parser.add_argument("--val-actors", default="17-20",
+                        help="validation actors the learned rules (f1, stacker) are fitted on")
+    parser.add_argument("--test-actors", default="21-24", help="actors to score")
+    parser.add_argument("--frame-step", type=int, default=3,
+                        help="read every N-th frame with the face model (default 3)")
+
+
+def _run_fusion(args: argparse.Namespace) -> tuple:
+    """The shipped face and speech models on RAVDESS audio-visual clips, fused by ``--rule``:
+    face = log-mean of the frames' probabilities, speech = the model on the sound track."""
+    from utils import fusion, realtime, vision
+    from utils.audio import speech_predictor
+    from utils.datasets import ravdess
+    from utils.labels import EMOTIONS, RAVDESS_TO_CANONICAL
+
+    val_actors, test_actors = ravdess.parse_actors(args.val_actors), ravdess.parse_actors(args.test_actors)
+    if set(val_actors) & set(test_actors):
+        raise SystemExit(f"actors {sorted(set(val_actors) & set(test_actors))} are in both splits")
+    frame = ravdess.table(args.data, kind="video")
+    frame = frame[(frame["modality"] == "audio-visual")
+                  & frame["actor"].isin(val_actors + test_actors)].reset_index(drop=True)
+    test = frame["actor"].isin(test_actors).to_numpy()
+    if not test.any():
+        raise SystemExit(f"no audio-visual RAVDESS clips of actors {args.test_actors} below {args.data}")
+    learned = args.rule in ("f1", "stacker")
+    rows = np.ones(len(frame), bool) if learned else test  # fixed rules never read validation clips
+    probs = realtime.clip_probabilities(list(frame.loc[rows, "path"]),
+                                        vision.face_predictor(vision.load_face_model(), flip=True),
+                                        speech_predictor(), step=args.frame_step)
+    y = frame.loc[rows, "emotion"].map(RAVDESS_TO_CANONICAL).map(EMOTIONS.index).to_numpy()
+    is_test = test[rows]
+    pick = lambda mask: {m: p[mask] for m, p in probs.items()}  # noqa: E731
+    if args.rule == "f1":
+        fused = fusion.F1WeightedFusion().fit(pick(~is_test), y[~is_test]).predict_proba(pick(is_test))
+    elif args.rule == "stacker":
+        stacker = fusion.StackedFusion(("face", "speech")).fit(
+            pick(~is_test), y[~is_test], actors=frame.loc[rows, "actor"].to_numpy()[~is_test])
+        fused = stacker.predict_proba(pick(is_test))
+    elif args.rule in ("face", "speech"):
+        fused = probs[args.rule][is_test]
+    else:
+        fused = fusion.fuse(pick(is_test), args.rule)
+    fitted = f", fitted on actors {args.val_actors}" if learned else ""
+    return (y[is_test], fusion.predictions(fused), EMOTIONS,
+            f"fusion ({args.rule}) of face_resnet + speech_cnn_lstm, RAVDESS video actors "
+            f"{args.test_actors}{fitted}")
+
+
+COMMANDS["fusion"] = (_fusion_arguments, _run_fusion)
 
 
 if __name__ == "__main__":

@@ -9,7 +9,8 @@ from fixed seeds, so the files are the same on every run with the same library v
   astronaut photo that scikit-image ships.
 - ``ravdess/Audio_Speech_Actors_01-24/Actor_NN/03-01-*.wav``: synthesised voices with emotional
   prosody, plus one audio-visual clip ``Video_Speech_Actor_01/Actor_01/01-01-03-01-01-01-01.mp4``
-  (the astronaut's face, blinking twice, with a happy voice).
+  (the astronaut's face, blinking twice, with a happy voice), and audio-visual clips of validation
+  and test actors 17, 18, 21, 22 acting four emotions (rest, apex, rest) for fusion.
 - ``essays/essays.csv``: stream-of-consciousness essays with Big Five labels, cp1252 encoded.
 - ``emotion/{train,val,test}.txt``: CARER's ``text;label`` lines.
 
@@ -59,6 +60,8 @@ def ensure_samples(name: str, root: Path = SAMPLES_DIR) -> Path:
     target = Path(root) / _check_name(name)
     if not target.is_dir():
         _generate_atomically(name, Path(root), replace_existing=False)
+    elif name == "ravdess":
+        write_av_clips(target)  # a folder made before these clips existed gets them added
     return target
 
 
@@ -546,6 +549,7 @@ def write_ravdess(folder: Path) -> None:
         path.parent.mkdir(parents=True, exist_ok=True)
         sf.write(path, clip, file.sample_rate, subtype="PCM_16")
     write_ravdess_video(folder / "Video_Speech_Actor_01" / "Actor_01" / VIDEO_NAME)
+    write_av_clips(folder)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -637,6 +641,126 @@ def write_ravdess_video(path: Path) -> None:
         _, errors = process.communicate()
     if process.returncode:
         raise RuntimeError(f"ffmpeg could not write {path}: {errors.decode(errors='replace')}")
+
+
+# ---------------------------------------------------------------------------------------------
+# RAVDESS audio-visual clips of validation and test actors, for fusion (notebook 04)
+# ---------------------------------------------------------------------------------------------
+
+# Two validation and two test actors, four emotions each: quick mode fits fusion on validation
+# actors and scores it on test actors with exactly the code that reads the real videos.
+AV_ACTORS = (17, 18, 21, 22)
+AV_EMOTIONS = ("neutral", "happy", "sad", "angry")  # RAVDESS names
+AV_FRAMES = 50  # 2 s at 25 fps
+_FER_NAME = {"fearful": "fear", "surprised": "surprise", "calm": "neutral"}  # RAVDESS -> face
+
+
+def av_clip_path(folder: Path, emotion: str, actor: int) -> Path:
+    """Where the audio-visual clip of ``emotion`` by ``actor`` lives in the original layout."""
+    code = next(c for c, name in RAVDESS_EMOTIONS.items() if name == emotion)
+    return (folder / f"Video_Speech_Actor_{actor:02d}" / f"Actor_{actor:02d}"
+            / f"01-01-{code}-01-01-01-{actor:02d}.mp4")
+
+
+def expression_strength(frame: int, frames: int = AV_FRAMES) -> float:
+    """How far the face is from rest at ``frame``: an utterance's onset, apex and offset.
+
+    At rest for the first quarter and the last tenth, rising to the apex, holding it for a
+    quarter of the clip and relaxing: as in real recordings, most frames are not the apex.
+    """
+    x = frame / max(frames - 1, 1)
+    return float(np.interp(x, [0.0, 0.25, 0.45, 0.70, 0.90, 1.0], [0, 0, 1, 1, 0, 0]))
+
+
+@lru_cache(maxsize=8)
+def _expression_photo(emotion: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The head region painted for a face emotion, and its displacement field (cached)."""
+    x0, y0, x1, y1 = _HEAD_REGION
+    region = np.zeros_like(astronaut())
+    region[y0:y1, x0:x1] = astronaut()[y0:y1, x0:x1]  # only the head is warped: 4x less work
+    return make_expression(region, ASTRONAUT_LANDMARKS, emotion)
+
+
+@lru_cache(maxsize=64)
+def _expression_sprite(emotion: str, strength: float) -> tuple[np.ndarray, np.ndarray]:
+    """The head sprite and mask of a face emotion at a strength (cached: clips share them)."""
+    if strength < 0.3 or emotion == "neutral":
+        emotion, strength = "neutral", 1.0
+    painted, dx, dy = _expression_photo(emotion)
+    head, mask = _head_sprite(np.clip(warp(painted, dx, dy, strength=1.2 * strength), 0, 255))
+    return np.round(head).astype(np.uint8), np.ascontiguousarray(mask[..., 0])
+
+
+def expression_frames(emotion: str, actor: int, frames: int = AV_FRAMES) -> Iterator[np.ndarray]:
+    """RGB frames of the astronaut acting a RAVDESS ``emotion``: rest, apex, rest.
+
+    Each actor gets its own head position, sway and wall colour (from a fixed seed).
+    """
+    rng = np.random.default_rng([SEED, 6, actor])
+    face_emotion = _FER_NAME.get(emotion, emotion)
+    width, height = VIDEO_SIZE
+    background = np.empty((height, width, 3), np.uint8)
+    background[:] = np.round(np.clip(np.array(_BACKGROUND) + rng.uniform(-25, 25, 3), 0, 255))
+    zoom = _VIDEO_ZOOM * rng.uniform(0.9, 1.1)
+    shift = rng.uniform([-60, -10], [60, 10])
+    phase = rng.uniform(0, 2 * np.pi)
+    for frame in range(frames):
+        strength = round(expression_strength(frame, frames), 1)
+        head, mask = _expression_sprite(face_emotion, strength)
+        t = frame / VIDEO_FPS
+        angle = 3.0 * np.sin(2 * np.pi * 0.4 * t + phase)
+        matrix = cv2.getRotationMatrix2D((head.shape[1] / 2, head.shape[0] / 2), angle, zoom)
+        matrix[:, 2] += np.array([width / 2 + shift[0] + 10 * np.sin(2 * np.pi * 0.5 * t + phase),
+                                  height / 2 + shift[1]]) - np.array(head.shape[1::-1]) / 2
+        placed = cv2.warpAffine(head, matrix, (width, height), flags=cv2.INTER_LINEAR)
+        alpha = cv2.warpAffine(mask, matrix, (width, height), flags=cv2.INTER_LINEAR)
+        yield cv2.blendLinear(placed, background, alpha, 1.0 - alpha)
+
+
+def _encode_mp4(path: Path, frames: Iterator[np.ndarray], sound: np.ndarray) -> None:
+    """H.264 + AAC mp4 from RGB frames and a 48 kHz sound, written atomically (temp + rename)."""
+    import imageio_ffmpeg
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.stem}.{os.getpid()}.partial.mp4")  # one per process
+    width, height = VIDEO_SIZE
+    with tempfile.TemporaryDirectory() as scratch:
+        wav = Path(scratch) / "voice.wav"
+        sf.write(wav, sound, RAVDESS_RATE, subtype="PCM_16")
+        command = [imageio_ffmpeg.get_ffmpeg_exe(), "-y", "-loglevel", "error",
+                   "-f", "rawvideo", "-pix_fmt", "rgb24", "-s", f"{width}x{height}",
+                   "-framerate", str(VIDEO_FPS), "-i", "pipe:0", "-i", str(wav),
+                   "-c:v", "libx264", "-preset", "ultrafast", "-crf", "26", "-pix_fmt", "yuv420p",
+                   "-c:a", "aac", "-b:a", "64k", "-shortest", "-map_metadata", "-1",
+                   "-fflags", "+bitexact", "-flags", "+bitexact", str(partial)]
+        process = subprocess.Popen(command, stdin=subprocess.PIPE, stderr=subprocess.PIPE)
+        try:
+            for frame in frames:
+                process.stdin.write(frame.tobytes())
+        except BrokenPipeError:
+            pass
+        _, errors = process.communicate()
+    if process.returncode:
+        partial.unlink(missing_ok=True)
+        raise RuntimeError(f"ffmpeg could not write {path}: {errors.decode(errors='replace')}")
+    os.replace(partial, path)
+
+
+def write_av_clips(folder: Path) -> list[Path]:
+    """The validation and test actors' audio-visual clips that ``folder`` lacks; returns them."""
+    written = []
+    seconds = AV_FRAMES / VIDEO_FPS
+    for actor in AV_ACTORS:
+        for emotion in AV_EMOTIONS:
+            path = av_clip_path(folder, emotion, actor)
+            if path.is_file():
+                continue
+            code = int(next(c for c, name in RAVDESS_EMOTIONS.items() if name == emotion))
+            voice = ravdess_clip(emotion, 1, 1, actor, RAVDESS_RATE, seed=(code, 1, 1, actor, 6),
+                                 seconds=seconds)
+            _encode_mp4(path, expression_frames(emotion, actor), voice[:int(seconds * RAVDESS_RATE)])
+            written.append(path)
+    return written
 
 
 # ---------------------------------------------------------------------------------------------
