@@ -247,3 +247,53 @@ def test_evaluate_speech_on_a_ravdess_layout(tmp_path, tiny_speech_model):
     with pytest.raises(SystemExit):
         evaluate.main(["--out", str(tmp_path / "r2"), "speech", "--data", str(tmp_path / "ravdess"),
                        "--actors", "1-4", "--model", str(model_path)])
+
+
+# --- the linear model on speech_features -------------------------------------------------------
+def test_speech_features_match_their_names_and_stay_finite():
+    names = audio.speech_feature_names()
+    assert len(set(names)) == len(names) == len(audio.utterance_feature_names()) + 7 * audio.N_MELS
+    for signal in (speech_like(), np.zeros(SR, np.float32), tone(0.01), tone(0.005)):
+        vector = audio.speech_features(signal)
+        assert vector.shape == (len(names),) and np.isfinite(vector).all()
+    # resampled to 16 kHz first: the same voice at 48 kHz gives nearly the same vector
+    at_48k = audio.speech_features(speech_like(sr=48_000), sr=48_000)
+    assert np.corrcoef(at_48k, audio.speech_features(speech_like()))[0, 1] > 0.99
+
+
+@pytest.fixture(scope="module")
+def tiny_linear_model(tmp_path_factory):
+    """A speech_logreg fitted on two kinds of tone, saved as JSON."""
+    from utils.models import save_linear_pipeline
+
+    rng = np.random.default_rng(0)
+    signals = [tone(1.0, freq=f) + 0.01 * rng.standard_normal(SR).astype(np.float32)
+               for f in [200, 220, 240] * 3 + [1500, 1650, 1800] * 3]
+    labels = np.repeat([0, 5], 9)  # neutral, fearful: a model may never have seen every class
+    pipeline = audio.speech_logreg(1.0).fit(np.stack([audio.speech_features(s) for s in signals]),
+                                            labels)
+    path = save_linear_pipeline(pipeline, tmp_path_factory.mktemp("linear") / "speech.json", c=1.0)
+    return pipeline, path
+
+
+def test_linear_model_round_trips_through_json(tiny_linear_model, tmp_path):
+    from utils.models import load_linear_pipeline
+
+    pipeline, path = tiny_linear_model
+    loaded, meta = load_linear_pipeline(path)
+    x = audio.speech_features(tone(1.0, freq=1600))[None]
+    np.testing.assert_allclose(loaded.predict_proba(x), pipeline.predict_proba(x), rtol=1e-5, atol=1e-9)
+    assert meta["c"] == 1.0 and not list(tmp_path.glob("*.tmp"))
+    broken = tmp_path / "broken.json"
+    broken.write_text(path.read_text()[:200])  # a truncated download or copy
+    with pytest.raises(ValueError, match="broken.json"):
+        load_linear_pipeline(broken)
+
+
+def test_linear_predictor_gives_all_eight_classes(tiny_linear_model):
+    _, path = tiny_linear_model
+    predict = audio.speech_predictor(path)
+    noise = 0.01 * np.random.default_rng(1).standard_normal(22_050).astype(np.float32)
+    probabilities = predict(tone(1.0, freq=1650, sr=22_050) + noise, sr=22_050)
+    assert probabilities.shape == (8,) and probabilities.sum() == pytest.approx(1.0, abs=1e-5)
+    assert probabilities.argmax() == 5  # the high tone's class, fearful

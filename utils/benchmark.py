@@ -2,6 +2,7 @@
 
     python -m utils.benchmark face          # one detected 48x48 face
     python -m utils.benchmark speech        # one 3-second window, features included
+    python -m utils.benchmark speech-cnn    # the same with the CNN + LSTM
     python -m utils.benchmark text-emotion  # one sentence, preprocessing included
     python -m utils.benchmark all
 
@@ -88,21 +89,30 @@ BENCHMARKS["personality"] = _text_benchmark("personality", "the personality netw
 
 
 # --- speech (notebooks/02_audio) ---------------------------------------------------------------
-def _bench_speech() -> tuple[str, Callable[[], object]]:
-    import numpy as np
+def _speech_benchmark(model_file: str | None, what: str) -> Callable[[], tuple[str, Callable[[], object]]]:
+    """A benchmark of one shipped speech model (``None``: the default one) on a 3-s window."""
 
-    from utils.audio import SAMPLE_RATE, speech_predictor
+    def bench() -> tuple[str, Callable[[], object]]:
+        import numpy as np
 
-    predict = speech_predictor()
-    time = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE  # a 3-s voiced, vibrato tone with noise
-    rng = np.random.default_rng(0)
-    signal = (0.3 * np.sin(2 * np.pi * (180 * time + 5 * np.sin(2 * np.pi * 4 * time)))
-              + 0.01 * rng.standard_normal(time.size)).astype(np.float32)
-    return ("one 3-second window at 16 kHz: silence trim, log-mel, 5 rolling windows, "
-            "time-distributed CNN + LSTM", lambda: predict(signal))
+        from utils.audio import SAMPLE_RATE, speech_predictor
+        from utils.config import MODELS_DIR
+
+        predict = speech_predictor(MODELS_DIR / model_file if model_file else None)
+        time = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE  # a 3-s voiced, vibrato tone with noise
+        rng = np.random.default_rng(0)
+        signal = (0.3 * np.sin(2 * np.pi * (180 * time + 5 * np.sin(2 * np.pi * 4 * time)))
+                  + 0.01 * rng.standard_normal(time.size)).astype(np.float32)
+        return f"one 3-second window at 16 kHz: {what}", lambda: predict(signal)
+
+    return bench
 
 
-BENCHMARKS["speech"] = _bench_speech
+BENCHMARKS["speech"] = _speech_benchmark(
+    None, "silence trim, utterance statistics and log-mel band statistics (592 numbers), "
+          "logistic regression (the default speech model, speech_logreg)")
+BENCHMARKS["speech-cnn"] = _speech_benchmark(
+    "speech_cnn_lstm.keras", "silence trim, log-mel, 5 rolling windows, time-distributed CNN + LSTM")
 
 
 # --- face (notebooks/03_video) -----------------------------------------------------------------

@@ -157,13 +157,12 @@ def _speech_arguments(parser: argparse.ArgumentParser) -> None:
                         help="RAVDESS speech folder (Actor_NN/03-01-*.wav, any sample rate)")
     parser.add_argument("--actors", default="21-24", help="actors to score, e.g. 21-24 or 17,18")
     parser.add_argument("--model", type=Path, default=None,
-                        help="a .keras speech model (default: models/speech_cnn_lstm.keras)")
+                        help="a .json linear model or a .keras CNN+LSTM "
+                             "(default: models/speech_logreg.json)")
 
 
 def _run_speech(args: argparse.Namespace) -> tuple:
-    import keras
-
-    from utils.audio import clip_windows, default_speech_model_path, load_audio
+    from utils.audio import clip_windows, default_speech_model_path, load_audio, speech_predictor
     from utils.datasets import ravdess
     from utils.labels import RAVDESS_CLASSES
 
@@ -173,9 +172,15 @@ def _run_speech(args: argparse.Namespace) -> tuple:
     if frame.empty:
         raise SystemExit(f"no RAVDESS speech files of actors {args.actors} below {args.data}")
     model_path = args.model or default_speech_model_path()
-    model = keras.models.load_model(model_path)
-    inputs = np.stack([clip_windows(load_audio(path)) for path in frame["path"]])
-    y_pred = model.predict(inputs, batch_size=64, verbose=0).argmax(axis=1)
+    if model_path.suffix == ".json":
+        predict = speech_predictor(model_path)
+        y_pred = np.array([predict(load_audio(path)).argmax() for path in frame["path"]])
+    else:  # the network: all clips in batches, much faster than one call per clip
+        import keras
+
+        model = keras.models.load_model(model_path)
+        inputs = np.stack([clip_windows(load_audio(path)) for path in frame["path"]])
+        y_pred = model.predict(inputs, batch_size=64, verbose=0).argmax(axis=1)
     y_true = frame["emotion"].map(RAVDESS_CLASSES.index).to_numpy()
     return y_true, y_pred, RAVDESS_CLASSES, f"{model_path.stem}, RAVDESS actors {args.actors}"
 
@@ -270,7 +275,7 @@ def _run_fusion(args: argparse.Namespace) -> tuple:
         fused = fusion.fuse(pick(is_test), args.rule)
     fitted = f", fitted on actors {args.val_actors}" if learned else ""
     return (y[is_test], fusion.predictions(fused), EMOTIONS,
-            f"fusion ({args.rule}) of face_resnet + speech_cnn_lstm, RAVDESS video actors "
+            f"fusion ({args.rule}) of face_resnet + speech_logreg, RAVDESS video actors "
             f"{args.test_actors}{fitted}")
 
 

@@ -2,6 +2,7 @@
 
     python -m utils.retrain face --data DIR [--epochs N] [--out models/]
     python -m utils.retrain speech --data DIR
+    python -m utils.retrain speech-logreg --data DIR
     python -m utils.retrain text-emotion --data DIR
     python -m utils.retrain personality --data DIR
 
@@ -114,6 +115,26 @@ def _run_speech(args: argparse.Namespace) -> dict:
 
 
 RECIPES["speech"] = (_speech_arguments, _run_speech)
+
+
+def _speech_logreg_arguments(parser: argparse.ArgumentParser) -> None:
+    from pathlib import Path
+
+    parser.add_argument("--data", type=Path, required=True,
+                        help="RAVDESS speech folder with actors 1-20 (Actor_NN/03-01-*.wav)")
+    parser.add_argument("--out", type=Path, default=None, help="output folder (default: models/)")
+
+
+def _run_speech_logreg(args: argparse.Namespace) -> dict:
+    from utils.audio import train_speech_logreg
+
+    metrics = train_speech_logreg(args.data, args.out)
+    print(f"linear model: validation accuracy {metrics['accuracy']:.3f}, "
+          f"macro-F1 {metrics['macro_f1']:.3f}")
+    return metrics
+
+
+RECIPES["speech-logreg"] = (_speech_logreg_arguments, _run_speech_logreg)
 
 
 if __name__ == "__main__":
