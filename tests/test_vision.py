@@ -180,3 +180,24 @@ def test_face_batches_give_pixels_and_one_hot_labels():
     assert x.shape[1:] == (48, 48, 1) and y.shape[1:] == (7,)
     assert np.allclose(np.sum(y, axis=1), 1.0)
     assert 0.0 <= float(np.min(x)) and float(np.max(x)) <= 255.0
+
+
+def test_train_face_model_writes_a_float32_model_and_can_start_from_one(tmp_path):
+    import keras
+
+    from utils.datasets.samples import ensure_samples
+
+    folder = ensure_samples("fer2013", root=tmp_path / "samples")
+    first = tmp_path / "first"
+    history = vision.train_face_model(folder, epochs=1, batch_size=32, out=first, limit=64)
+    model = keras.models.load_model(first / "face_resnet.keras")
+    assert model.dtype_policy.name == "float32" and model.output_shape == (None, 7)
+    assert "val_accuracy" in history and not (first / "face_resnet_checkpoint.keras").exists()
+    # a second cycle from those weights: with a learning rate of 0 the kernels stay as they were
+    second = vision.train_face_model(folder, epochs=1, batch_size=32, peak_lr=0.0,
+                                     out=tmp_path / "second", limit=64,
+                                     init=first / "face_resnet.keras")
+    assert "loss" in second
+    again = keras.models.load_model(tmp_path / "second" / "face_resnet.keras")
+    kernel = lambda m: next(w for w in m.weights if "kernel" in w.path).numpy()  # noqa: E731
+    np.testing.assert_allclose(kernel(again), kernel(model), rtol=1e-2, atol=1e-3)

@@ -45,6 +45,9 @@ def _face_arguments(parser: argparse.ArgumentParser) -> None:
                         help="minutes: anneal and stop by then even if epochs remain")
     parser.add_argument("--out", type=Path, default=None, help="folder (default: models/)")
     parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--init", type=Path, default=None,
+                        help="a face_resnet .keras file to start from (a second learning-rate "
+                             "cycle on top of an earlier run) instead of random weights")
 
 
 def _run_face(args: argparse.Namespace) -> dict:
@@ -52,7 +55,7 @@ def _run_face(args: argparse.Namespace) -> dict:
 
     return train_face_model(args.data, epochs=args.epochs, batch_size=args.batch_size,
                             peak_lr=args.lr, time_budget_min=args.time_budget, out=args.out,
-                            seed=args.seed)
+                            seed=args.seed, init=args.init)
 
 
 RECIPES["face"] = (_face_arguments, _run_face)

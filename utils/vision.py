@@ -417,7 +417,7 @@ FACE_RESNET = {"widths": (32, 64, 128), "blocks": (1, 2, 2), "stem": 32}
 def train_face_model(data, epochs: int = 30, batch_size: int = 64, peak_lr: float = 2e-3,
                      weight_decay: float = 0.05, label_smoothing: float = 0.1,
                      time_budget_min: float | None = None, out=None, seed: int = 42,
-                     limit: int | None = None):
+                     limit: int | None = None, init=None):
     """The shipped face model's recipe: :func:`utils.models.face_resnet` on FER2013 Training.
 
     AdamW (decoupled weight decay), a warm-up then cosine learning rate
@@ -425,7 +425,9 @@ def train_face_model(data, epochs: int = 30, batch_size: int = 64, peak_lr: floa
     smoothing, augmentation (:func:`utils.vision.augment_faces`), mixed precision (bfloat16 on a
     CPU, fast where it has AMX or AVX-512 BF16; float16 on a GPU); the checkpoint with the best
     PublicTest accuracy is kept. The shipped file is rebuilt in float32 so it loads and runs
-    anywhere. Returns the training history.
+    anywhere. ``init`` (a ``.keras`` file of the same architecture) starts from its weights
+    instead of random ones: a second warm-up and cosine cycle on top of an earlier run. Returns
+    the training history.
     """
     import json
     from pathlib import Path
@@ -448,6 +450,8 @@ def train_face_model(data, epochs: int = 30, batch_size: int = 64, peak_lr: floa
     gpu = bool(tf.config.list_logical_devices("GPU"))
     keras.mixed_precision.set_global_policy("mixed_float16" if gpu else "mixed_bfloat16")
     model = face_resnet(**FACE_RESNET)
+    if init is not None:
+        model.set_weights(keras.models.load_model(init).get_weights())
     steps = epochs * int(np.ceil(len(x_train) / batch_size))
     model.compile(
         optimizer=keras.optimizers.AdamW(peak_lr, weight_decay=weight_decay),
