@@ -1,4 +1,4 @@
-"""Figures every notebook shares: confusion matrices, training curves, class balance, saving.
+"""Figures every notebook shares: confusion matrices, training curves, class balance.
 
 Every figure has a title and labelled axes; every confusion matrix is normalised per true class
 and shows the counts too, so a student sees both the rate and how many examples it rests on.
@@ -7,20 +7,10 @@ and shows the counts too, so a student sees both the rate and how many examples 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from pathlib import Path
 
 import numpy as np
 from matplotlib import pyplot as plt
 from sklearn.metrics import confusion_matrix
-
-from utils.config import output_dir
-
-
-def save_fig(fig: plt.Figure, name: str, folder: str = "figures", dpi: int = 120) -> Path:
-    """Save a figure as ``outputs/<folder>/<name>.png`` and return the path."""
-    path = output_dir(folder) / f"{name}.png"
-    fig.savefig(path, dpi=dpi, bbox_inches="tight")
-    return path
 
 
 def plot_confusion_matrix(
