@@ -466,6 +466,7 @@ def train_face_model(data, epochs: int = 30, batch_size: int = 64, peak_lr: floa
     ]
     history = model.fit(face_batches(x_train, y_train, batch_size, augment=True, shuffle=True, seed=seed),
                         validation_data=face_batches(x_val, y_val, 256), epochs=epochs,
+                        shuffle=False,  # face_batches shuffles; Keras cannot shuffle a tf.data set
                         callbacks=callbacks, verbose=2)
     best = keras.models.load_model(checkpoint)
     keras.mixed_precision.set_global_policy("float32")
