@@ -96,6 +96,16 @@ def _check_signal(signal: np.ndarray) -> np.ndarray:
     return signal
 
 
+def _at_sample_rate(signal: np.ndarray, sr: int) -> np.ndarray:
+    """A checked signal at the course's 16 kHz (resampled from ``sr`` if needed)."""
+    signal = _check_signal(signal)
+    if sr != SAMPLE_RATE:
+        import librosa
+
+        signal = librosa.resample(signal, orig_sr=sr, target_sr=SAMPLE_RATE)
+    return signal
+
+
 def is_silent(signal: np.ndarray) -> bool:
     """True when the signal's peak amplitude is below :data:`SILENCE_LEVEL` (digital silence)."""
     signal = _check_signal(signal)
@@ -202,11 +212,7 @@ def clip_windows(signal: np.ndarray, sr: int = SAMPLE_RATE, offset: int | None =
     3 seconds, turned into a log-mel spectrogram of 300 frames and cut by the rolling window.
     A clip shorter than 3 s is padded with silence; pure silence gives floor-valued windows.
     """
-    signal = _check_signal(signal)
-    if sr != SAMPLE_RATE:
-        import librosa
-
-        signal = librosa.resample(signal, orig_sr=sr, target_sr=SAMPLE_RATE)
+    signal = _at_sample_rate(signal, sr)
     if trim:
         signal = trim_silence(signal)
     clip = fit_length(signal, int(CLIP_SECONDS * SAMPLE_RATE), offset)
@@ -331,11 +337,7 @@ def band_statistics(signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
 def speech_features(signal: np.ndarray, sr: int = SAMPLE_RATE, trim: bool = True) -> np.ndarray:
     """The linear model's input (592 numbers): :func:`utterance_features` (the baseline's 256)
     followed by :func:`band_statistics` (336) of the same trimmed utterance."""
-    signal = _check_signal(signal)
-    if sr != SAMPLE_RATE:
-        import librosa
-
-        signal = librosa.resample(signal, orig_sr=sr, target_sr=SAMPLE_RATE)
+    signal = _at_sample_rate(signal, sr)
     if trim:
         signal = trim_silence(signal)
     return np.concatenate([utterance_features(signal, trim=False), band_statistics(signal)])

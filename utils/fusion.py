@@ -63,20 +63,14 @@ def _check_modality(modality: str) -> str:
     return modality
 
 
-def to_canonical(probs: np.ndarray | Sequence[float], modality: str) -> np.ndarray:
-    """A model's probabilities (its own classes, shape ``(k,)`` or ``(n, k)``) -> ``(.., 7)``.
-
-    Several source classes may land on one emotion (RAVDESS calm and neutral both become
-    ``neutral``: their probabilities add). A source class without counterpart (CARER ``love``) is
-    dropped and the rest renormalised. Canonical emotions the modality cannot express get 1/7
-    each and the expressible ones share the remaining mass, so every row sums to one
-    (:func:`fill_unexpressed`). A row of NaN (a missing modality) stays NaN.
-    """
+def canonical_mass(probs: np.ndarray | Sequence[float], modality: str) -> np.ndarray:
+    """A model's probabilities (its own classes, ``(k,)`` or ``(n, k)``) summed onto the seven
+    canonical emotions, without any filling: several source classes may land on one emotion
+    (RAVDESS calm and neutral both become ``neutral``), a class without counterpart (CARER
+    ``love``) is dropped, so a row sums to one minus the dropped mass."""
     classes = CLASSES[_check_modality(modality)]
     probs = np.asarray(probs, dtype=np.float64)
-    single = probs.ndim == 1
-    probs = np.atleast_2d(probs)
-    if probs.shape[1] != len(classes):
+    if probs.shape[-1:] != (len(classes),) or probs.ndim > 2:
         raise ValueError(f"{modality}: expected {len(classes)} probabilities per row "
                          f"({', '.join(classes)}), got shape {probs.shape}")
     matrix = np.zeros((len(classes), N_CLASSES))
@@ -84,8 +78,19 @@ def to_canonical(probs: np.ndarray | Sequence[float], modality: str) -> np.ndarr
         target = MAPPINGS[modality][name]
         if target is not None:
             matrix[i, EMOTIONS.index(target)] = 1.0
-    out = fill_unexpressed(probs @ matrix, expressible(modality))
-    return out[0] if single else out
+    return probs @ matrix
+
+
+def to_canonical(probs: np.ndarray | Sequence[float], modality: str) -> np.ndarray:
+    """A model's probabilities (its own classes, shape ``(k,)`` or ``(n, k)``) -> ``(.., 7)``.
+
+    :func:`canonical_mass`, then the canonical emotions the modality cannot express get 1/7
+    each and the expressible ones share the remaining mass in proportion, so every row sums to
+    one (:func:`fill_unexpressed`). A row of NaN (a missing modality) stays NaN.
+    """
+    mass = canonical_mass(probs, modality)
+    out = fill_unexpressed(mass, expressible(modality))
+    return out[0] if mass.ndim == 1 else out
 
 
 def fill_unexpressed(probs: np.ndarray, mask: np.ndarray) -> np.ndarray:

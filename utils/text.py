@@ -778,24 +778,21 @@ def to_canonical(probs: Sequence[float], classes: Sequence[str] | None = None) -
     """CARER probabilities -> the course's seven canonical emotions, for fusion.
 
     Returns (probabilities over :data:`utils.labels.EMOTIONS`, mask of the canonical emotions this
-    model can express). ``love`` has no canonical counterpart: its probability is left out, so the
-    vector sums to 1 - P(love) (divide by the sum only if love should be ignored altogether).
-    ``disgust`` and ``neutral`` have no CARER counterpart: they get 0 and ``False`` in the mask (a
-    fusion step should not read that 0 as evidence against them).
+    model can express): :func:`utils.fusion.canonical_mass` and :func:`utils.fusion.expressible`.
+    ``love`` has no canonical counterpart: its probability is left out, so the vector sums to
+    1 - P(love). ``disgust`` and ``neutral`` have no CARER counterpart: they get 0 and ``False`` in
+    the mask (:func:`utils.fusion.to_canonical` turns that into "no opinion" for fusion).
+    ``classes`` names the order of ``probs`` if it is not :data:`utils.labels.CARER_CLASSES`.
     """
-    from utils.labels import CARER_CLASSES, CARER_TO_CANONICAL, EMOTIONS
+    from utils import fusion
+    from utils.labels import CARER_CLASSES
 
-    classes = list(classes or CARER_CLASSES)
     probs = np.asarray(probs, dtype=float)
-    if probs.shape != (len(classes),):
-        raise ValueError(f"expected {len(classes)} probabilities, got shape {probs.shape}")
-    out = np.zeros(len(EMOTIONS))
-    for p, name in zip(probs, classes):
-        target = CARER_TO_CANONICAL[name]
-        if target is not None:
-            out[EMOTIONS.index(target)] += p
-    mask = np.array([e in CARER_TO_CANONICAL.values() for e in EMOTIONS])
-    return out, mask
+    if classes is not None:
+        if probs.shape != (len(classes),):
+            raise ValueError(f"expected {len(classes)} probabilities, got shape {probs.shape}")
+        probs = np.array([probs[list(classes).index(name)] for name in CARER_CLASSES])
+    return fusion.canonical_mass(probs, "text"), fusion.expressible("text")
 
 
 def tfidf_logreg(train_texts: Sequence[str], train_labels: np.ndarray, test_texts: Sequence[str],
