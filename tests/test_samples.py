@@ -182,15 +182,9 @@ def test_ravdess_emotions_are_learnable_across_speakers(speech_files):
 
 
 def _read_frames(path: Path) -> list[np.ndarray]:
-    import cv2
+    from utils.vision import video_frames
 
-    capture = cv2.VideoCapture(str(path))
-    frames = []
-    while True:
-        ok, frame = capture.read()
-        if not ok:
-            return frames
-        frames.append(frame)
+    return [frame for _, frame in video_frames(path)]
 
 
 def test_video_is_h264_with_aac_sound_and_opencv_reads_it(video_path):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 from skimage import data
@@ -138,6 +140,50 @@ def test_video_ear_marks_frames_without_a_face(tmp_path, astronaut):
     (tmp_path / "broken.mp4").write_bytes(b"not a video")
     with pytest.raises(ValueError):
         vision.video_ear(tmp_path / "broken.mp4")
+
+
+def _grey_clip(path: Path, frames: int = 7, fps: float = 10.0) -> Path:
+    """A synthetic MJPG clip whose frame i is uniformly grey at level 30 * i."""
+    import cv2
+
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), fps, (64, 48))
+    assert writer.isOpened()
+    for i in range(frames):
+        writer.write(np.full((48, 64, 3), 30 * i, np.uint8))
+    writer.release()
+    return path
+
+
+def test_video_frames_reads_every_step_th_frame_with_its_time(tmp_path):
+    path = _grey_clip(tmp_path / "grey.avi")
+    frames = list(vision.video_frames(path))
+    assert len(frames) == 7 and frames[0][1].shape == (48, 64, 3)
+    assert [t for t, _ in frames] == pytest.approx([i / 10 for i in range(7)])
+    every_third = list(vision.video_frames(path, step=3))
+    assert [t for t, _ in every_third] == pytest.approx([0.0, 0.3, 0.6])
+    assert [round(frame.mean() / 30) for _, frame in every_third] == [0, 3, 6]
+    assert len(list(vision.video_frames(path, max_frames=2))) == 2
+    first_two = [t for t, _ in vision.video_frames(path, step=2, max_frames=2)]
+    assert first_two == pytest.approx([0, 0.2])
+    with pytest.raises(ValueError, match="step"):
+        next(vision.video_frames(path, step=0))
+
+
+def test_video_frames_names_a_missing_or_unreadable_file(tmp_path):
+    with pytest.raises(FileNotFoundError, match="missing.mp4"):
+        next(vision.video_frames(tmp_path / "missing.mp4"))
+    (tmp_path / "broken.mp4").write_bytes(b"not a video")
+    with pytest.raises(ValueError, match=r"broken.mp4.*(mp4|avi)"):
+        next(vision.video_frames(tmp_path / "broken.mp4"))
+
+
+def test_read_frames_releases_the_capture_when_closed_early(tmp_path):
+    capture = vision.open_video(_grey_clip(tmp_path / "grey.avi"))
+    frames = vision.read_frames(capture)
+    next(frames)
+    assert capture.isOpened()
+    frames.close()
+    assert not capture.isOpened()
 
 
 def test_augment_faces_keeps_shape_and_range():

@@ -241,7 +241,7 @@ def _fusion_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_fusion(args: argparse.Namespace) -> tuple:
     """The shipped face and speech models on RAVDESS audio-visual clips, fused by ``--rule``:
     face = log-mean of the frames' probabilities, speech = the model on the sound track."""
-    from utils import fusion, realtime, vision
+    from utils import fusion, vision
     from utils.audio import speech_predictor
     from utils.datasets import ravdess
     from utils.labels import EMOTIONS, RAVDESS_TO_CANONICAL
@@ -257,9 +257,9 @@ def _run_fusion(args: argparse.Namespace) -> tuple:
         raise SystemExit(f"no audio-visual RAVDESS clips of actors {args.test_actors} below {args.data}")
     learned = args.rule in ("f1", "stacker")
     rows = np.ones(len(frame), bool) if learned else test  # fixed rules never read validation clips
-    probs = realtime.clip_probabilities(list(frame.loc[rows, "path"]),
-                                        vision.face_predictor(vision.load_face_model(), flip=True),
-                                        speech_predictor(), step=args.frame_step)
+    probs = fusion.clip_probabilities(list(frame.loc[rows, "path"]),
+                                      vision.face_predictor(vision.load_face_model(), flip=True),
+                                      speech_predictor(), step=args.frame_step)
     y = frame.loc[rows, "emotion"].map(RAVDESS_TO_CANONICAL).map(EMOTIONS.index).to_numpy()
     is_test = test[rows]
     pick = lambda mask: {m: p[mask] for m, p in probs.items()}  # noqa: E731

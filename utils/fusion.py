@@ -15,14 +15,16 @@ model RAVDESS's eight, the text model CARER's six. Fusion happens in three steps
 3. a missing modality (no face in the frame, silence, no text) is a row of NaN: every rule fuses
    over what is present and a modality that is absent changes nothing.
 
-:func:`aggregate_frames` turns a clip's per-frame face probabilities into one clip-level vector.
+:func:`aggregate_frames` turns a clip's per-frame face probabilities into one clip-level vector
+(:func:`clip_probabilities` does it for whole video files, with their sound tracks).
 Counting votes of frames favours ``neutral`` (most frames of an utterance are its onset and offset);
 the mean of log-probabilities or a confidence-weighted mean let the few expressive frames speak.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -363,6 +365,27 @@ def aggregate_frames(frame_probs: np.ndarray, method: str = "log_mean") -> np.nd
 # ---------------------------------------------------------------------------------------------
 # Scores
 # ---------------------------------------------------------------------------------------------
+
+
+def clip_probabilities(paths: Sequence[str | Path], face_predict: Callable,
+                       speech_predict: Callable, step: int = 3,
+                       aggregation: str = "log_mean") -> dict[str, np.ndarray]:
+    """Canonical face and speech probabilities of whole audio-visual clips, for fusion.
+
+    The face modality is :func:`utils.vision.video_face_probs` of every ``step``-th frame
+    aggregated over the clip (:func:`aggregate_frames`, NaN if no frame had a face); the speech
+    modality is the speech model on the clip's sound track. Returns
+    ``{"face": (n, 7), "speech": (n, 7)}``.
+    """
+    from utils.audio import load_audio
+    from utils.vision import video_face_probs
+
+    face, speech = [], []
+    for path in paths:
+        _, frames = video_face_probs(path, face_predict, step=step)
+        face.append(aggregate_frames(frames, aggregation))
+        speech.append(to_canonical(speech_predict(load_audio(path)), "speech"))
+    return {"face": np.vstack(face), "speech": np.vstack(speech)}
 
 
 def scores(y_true: Sequence[int], probs: np.ndarray) -> dict[str, float]:

@@ -14,6 +14,8 @@ The loop never dies on one bad input: a missing or blank frame, a frame without 
 buffer or a model error on one frame is reported in the result's ``status`` and the modality
 counts as missing. :func:`run` drives the loop from a camera or a file, shows a window when there
 is a screen and writes an annotated mp4 on request; headless it returns one row per frame.
+The camera, microphone and video files are in :mod:`utils.live_io`, the drawing in
+:mod:`utils.overlay`.
 
 Command line::
 
@@ -26,145 +28,26 @@ the demo runs on the face (and text) alone and says why.
 from __future__ import annotations
 
 import argparse
-import threading
 import time
 from collections.abc import Callable, Sequence
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from utils import fusion
+from utils import fusion, vision
 from utils.labels import EMOTIONS
+from utils.live_io import (SAMPLE_RATE, AudioBuffer, CameraError, Microphone,
+                           MicrophoneUnavailable, camera_frames, is_file_source, open_capture,
+                           sound_track, video_writer)
+from utils.overlay import annotate
 
-SAMPLE_RATE = 16_000      # the speech model's rate
-AUDIO_SECONDS = 3.0       # the speech model hears 3 s at a time
 SPEECH_EVERY = 0.5        # seconds between two speech predictions
 SILENCE_RMS = 0.003       # root-mean-square level (about -50 dBFS) below which audio is silence
 FACE_HOLD = 1.0           # seconds a face's last probabilities are kept after it is lost
 WINDOW_NAME = "emotion demo (q quits)"
-
-
-class CameraError(RuntimeError):
-    """A camera or video that cannot be opened, with what to try instead."""
-
-
-class MicrophoneUnavailable(RuntimeError):
-    """No microphone library or device: the demo goes on without sound."""
-
-
-# ---------------------------------------------------------------------------------------------
-# Sources: camera or file, microphone
-# ---------------------------------------------------------------------------------------------
-
-
-def open_capture(source: int | str | Path) -> Any:
-    """A ``cv2.VideoCapture`` on a webcam index or a video file, or a clear :class:`CameraError`."""
-    import cv2
-
-    if isinstance(source, (str, Path)) and not str(source).isdigit():
-        path = Path(source)
-        if not path.is_file():
-            raise CameraError(f"no video file {path}: check the path, or use --camera 0 for a "
-                              f"webcam")
-        capture = cv2.VideoCapture(str(path))
-        if not capture.isOpened():
-            raise CameraError(f"OpenCV cannot read {path}: try an .mp4 (H.264) or .avi file")
-        return capture
-    index = int(source)
-    capture = cv2.VideoCapture(index)
-    if not capture.isOpened():
-        capture.release()
-        raise CameraError(
-            f"camera {index} cannot be opened. Try another index (--camera {index + 1}), close "
-            f"other programs that use the camera, allow camera access for your terminal or "
-            f"Jupyter (macOS: System Settings > Privacy & Security > Camera), or run on a video "
-            f"file instead: python -m utils.realtime --video FILE. In Colab the camera belongs to "
-            f"the browser, not to Python: see colab_snapshot().")
-    return capture
-
-
-class AudioBuffer:
-    """The last ``seconds`` of mono audio at 16 kHz, safe to fill from a microphone thread."""
-
-    def __init__(self, seconds: float = AUDIO_SECONDS, sr: int = SAMPLE_RATE) -> None:
-        self.sr = sr
-        self.size = int(seconds * sr)
-        self._data = np.zeros(0, np.float32)
-        self._lock = threading.Lock()
-
-    def push(self, samples: np.ndarray) -> None:
-        """Append samples (any shape: channels are averaged), keeping the last ``seconds``."""
-        samples = np.asarray(samples, dtype=np.float32)
-        if samples.ndim == 2:
-            samples = samples.mean(axis=1)
-        samples = np.nan_to_num(samples.ravel())
-        with self._lock:
-            self._data = np.concatenate([self._data, samples])[-self.size:]
-
-    def signal(self) -> np.ndarray:
-        """A copy of what the buffer holds (up to ``seconds`` long)."""
-        with self._lock:
-            return self._data.copy()
-
-    @property
-    def seconds(self) -> float:
-        """How much audio the buffer holds, in seconds."""
-        return len(self._data) / self.sr
-
-    def rms(self) -> float:
-        """Root-mean-square level of the buffer (0 when empty)."""
-        data = self.signal()
-        return float(np.sqrt(np.mean(data ** 2))) if data.size else 0.0
-
-
-class Microphone:
-    """The default microphone feeding an :class:`AudioBuffer` (needs ``sounddevice``).
-
-    Use as a context manager. Raises :class:`MicrophoneUnavailable` with what to install when
-    the package, the PortAudio library or an input device is missing.
-    """
-
-    def __init__(self, buffer: AudioBuffer, device: int | str | None = None) -> None:
-        self.buffer, self.device, self.stream = buffer, device, None
-
-    @staticmethod
-    def library() -> Any:
-        """The ``sounddevice`` module, or :class:`MicrophoneUnavailable` saying how to get it."""
-        try:
-            import sounddevice
-        except ImportError as err:
-            raise MicrophoneUnavailable(
-                "no microphone library: `pip install sounddevice` (Linux also needs PortAudio: "
-                "`sudo apt-get install libportaudio2`). Running without sound.") from err
-        except OSError as err:  # the package is there, the PortAudio library is not
-            raise MicrophoneUnavailable(
-                f"sounddevice cannot load PortAudio ({err}): `sudo apt-get install libportaudio2` "
-                f"on Debian/Ubuntu, `brew install portaudio` on macOS. Running without sound."
-            ) from err
-        return sounddevice
-
-    def __enter__(self) -> Microphone:
-        sd = self.library()
-
-        def callback(indata, frames, time_info, status) -> None:  # runs in PortAudio's thread
-            self.buffer.push(indata[:, 0])
-
-        try:
-            self.stream = sd.InputStream(samplerate=self.buffer.sr, channels=1, dtype="float32",
-                                         device=self.device, callback=callback)
-            self.stream.start()
-        except Exception as err:  # noqa: BLE001 - no device, busy device, no permission
-            raise MicrophoneUnavailable(f"the microphone cannot be opened ({err}). Check the "
-                                        f"input device and its permission. Running without "
-                                        f"sound.") from err
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        if self.stream is not None:
-            self.stream.stop()
-            self.stream.close()
 
 
 # ---------------------------------------------------------------------------------------------
@@ -203,9 +86,7 @@ class BlinkCounter:
     threshold (frames without a face end a run and never count as closed)."""
 
     def __init__(self, threshold: float | None = None, max_frames: int = 10) -> None:
-        from utils.vision import BLINK_THRESHOLD
-
-        self.threshold = BLINK_THRESHOLD if threshold is None else threshold
+        self.threshold = vision.BLINK_THRESHOLD if threshold is None else threshold
         self.max_frames, self.count, self.run = max_frames, 0, 0
 
     def update(self, ear: float | None) -> int:
@@ -224,19 +105,6 @@ class BlinkCounter:
 # ---------------------------------------------------------------------------------------------
 
 
-def _as_bgr(frame: Any) -> np.ndarray | None:
-    """The frame as a uint8 BGR array, or None if it is not a usable image."""
-    if not isinstance(frame, np.ndarray) or frame.size == 0 or frame.ndim not in (2, 3):
-        return None
-    if frame.dtype != np.uint8:
-        return None
-    if frame.ndim == 2:
-        return np.repeat(frame[..., None], 3, axis=2)
-    if frame.shape[2] == 4:
-        return np.ascontiguousarray(frame[..., :3])
-    return frame if frame.shape[2] == 3 else None
-
-
 class EmotionLoop:
     """Frame in, fused emotion out: the state and the models of the real-time demo.
 
@@ -251,8 +119,6 @@ class EmotionLoop:
                  max_width: int | None = 320, rule: str = "mean",
                  weights: dict[str, float] | None = None, silence_rms: float = SILENCE_RMS,
                  text_model: Any = None) -> None:
-        from utils import vision
-
         if face_predict is None:
             face_predict = vision.face_predictor(vision.load_face_model(), flip=False)
         if speech and speech_predict is None:
@@ -335,9 +201,7 @@ class EmotionLoop:
 
     def _face(self, frame: Any, result: dict, status: list[str]) -> np.ndarray | None:
         """Face probabilities (canonical) of the largest face, or None; fills box and EAR."""
-        from utils import vision
-
-        bgr = _as_bgr(frame)
+        bgr = vision.as_bgr(frame)
         if bgr is None:
             status.append("no frame")
             return None
@@ -388,63 +252,6 @@ class EmotionLoop:
         return annotate(frame, result, text=self.text)
 
 
-def _top(probs: np.ndarray | None, k: int = 3) -> list[tuple[str, float]]:
-    if probs is None:
-        return []
-    order = np.argsort(probs)[::-1][:k]
-    return [(EMOTIONS[i], float(probs[i])) for i in order]
-
-
-def annotate(frame: Any, result: dict, text: str = "") -> np.ndarray:
-    """Draw a result on a copy of its BGR frame (a grey canvas if the frame is unusable)."""
-    import cv2
-
-    bgr = _as_bgr(frame)
-    canvas = np.full((360, 640, 3), 60, np.uint8) if bgr is None else bgr.copy()
-    height, width = canvas.shape[:2]
-    scale = max(0.65, width / 1280)  # readable on a 640-pixel frame, proportional above
-    font, green, white = cv2.FONT_HERSHEY_SIMPLEX, (80, 220, 80), (255, 255, 255)
-    if result.get("box"):
-        left, top, right, bottom = result["box"]
-        cv2.rectangle(canvas, (left, top), (right, bottom), green, max(1, int(2 * scale)))
-    panel_w = int(330 * scale)
-    overlay = canvas.copy()
-    cv2.rectangle(overlay, (0, 0), (panel_w, int(205 * scale)), (0, 0, 0), -1)
-    canvas = cv2.addWeighted(overlay, 0.55, canvas, 0.45, 0)
-    line = int(24 * scale)
-    label = result.get("label") or "?"
-    cv2.putText(canvas, label, (int(8 * scale), line + 4), font, 0.9 * scale * 1.6, green,
-                max(1, int(2 * scale)), cv2.LINE_AA)
-    y = 2 * line + int(8 * scale)
-    for name, p in _top(result.get("fused")):
-        bar = int(p * (panel_w - int(190 * scale)))
-        cv2.rectangle(canvas, (int(120 * scale), y - line // 2), (int(120 * scale) + bar, y + 2),
-                      green, -1)
-        cv2.putText(canvas, f"{name}", (int(8 * scale), y), font, 0.5 * scale * 1.6, white, 1,
-                    cv2.LINE_AA)
-        cv2.putText(canvas, f"{p:.0%}", (int(124 * scale) + bar, y), font, 0.45 * scale * 1.6,
-                    white, 1, cv2.LINE_AA)
-        y += line
-    for modality in ("face", "speech", "text"):
-        top = _top(result.get(f"{modality}_probs"), 1)
-        said = f"{top[0][0]} {top[0][1]:.0%}" if top else "-"
-        cv2.putText(canvas, f"{modality}: {said}", (int(8 * scale), y), font, 0.42 * scale * 1.6,
-                    white, 1, cv2.LINE_AA)
-        y += int(line * 0.8)
-    fps = result.get("fps")
-    info = f"{fps:.0f} fps" if fps else ""
-    info += f"  blinks {result.get('blinks', 0)}"
-    cv2.putText(canvas, info, (int(8 * scale), y), font, 0.42 * scale * 1.6, white, 1,
-                cv2.LINE_AA)
-    if result.get("status"):
-        cv2.putText(canvas, result["status"][:60], (int(8 * scale), height - int(12 * scale)),
-                    font, 0.5 * scale * 1.6, (60, 180, 255), 1, cv2.LINE_AA)
-    if text:
-        cv2.putText(canvas, f"text: {text[:50]}", (int(8 * scale), height - int(40 * scale)),
-                    font, 0.45 * scale * 1.6, white, 1, cv2.LINE_AA)
-    return canvas
-
-
 # ---------------------------------------------------------------------------------------------
 # Driving the loop
 # ---------------------------------------------------------------------------------------------
@@ -459,6 +266,25 @@ def _row(result: dict) -> dict:
         for i, emotion in enumerate(EMOTIONS):
             row[f"{name}_{emotion}"] = np.nan if probs is None else float(probs[i])
     return row
+
+
+def _sound_source(loop: EmotionLoop, source: int | str | Path,
+                  is_file: bool) -> tuple[np.ndarray | None, Microphone | None]:
+    """A video file's sound track, or the microphone started for a camera (None if unavailable)."""
+    if is_file:
+        return sound_track(source), None
+    try:
+        return None, Microphone(loop.audio).__enter__()
+    except MicrophoneUnavailable as err:
+        print(err)
+        return None, None
+
+
+def _feed(buffer: AudioBuffer, track: np.ndarray, fed: int, t: float, fps: float) -> int:
+    """Push a sound track into ``buffer`` up to one frame past ``t`` (s); return the samples fed."""
+    upto = min(len(track), int(round(t * SAMPLE_RATE)) + int(SAMPLE_RATE / fps))
+    buffer.push(track[fed:upto])
+    return max(fed, upto)
 
 
 def run(source: int | str | Path = 0, loop: EmotionLoop | None = None, sound: bool = True,
@@ -477,7 +303,7 @@ def run(source: int | str | Path = 0, loop: EmotionLoop | None = None, sound: bo
 
     from utils.config import runtime
 
-    is_file = isinstance(source, (str, Path)) and not str(source).isdigit()
+    is_file = is_file_source(source)
     capture = open_capture(source)
     loop = loop or EmotionLoop(speech=sound, **loop_options)
     if text is not None:
@@ -487,38 +313,18 @@ def run(source: int | str | Path = 0, loop: EmotionLoop | None = None, sound: bo
         capture.release()
         raise RuntimeError("no screen to open a window on: pass show=False (or --out FILE to "
                            "write an annotated video)")
-    fps = (capture.get(cv2.CAP_PROP_FPS) or 25.0) if is_file else None
-    track, microphone = None, None
-    if sound and loop.speech_predict is not None:
-        if is_file:
-            track = _sound_track(source)
-        else:
-            try:
-                microphone = Microphone(loop.audio).__enter__()
-            except MicrophoneUnavailable as err:
-                print(err)
-    writer, rows, fed, failures = None, [], 0, 0
+    fps = vision.frame_rate(capture) if is_file else None
+    track, microphone = _sound_source(loop, source, is_file) \
+        if sound and loop.speech_predict is not None else (None, None)
+    frames = vision.read_frames(capture) if is_file else camera_frames(capture, source)
+    writer, rows, fed = None, [], 0
     keep = {} if keep is None else keep
-    start = time.perf_counter()
     try:
-        while max_frames is None or len(rows) < max_frames:
-            ok, frame = capture.read()
-            if not ok:
-                failures += 1
-                if is_file or failures > 50:
-                    if not is_file:
-                        print(f"camera {source} stopped sending frames")
-                    break
-                frame = None  # a camera hiccup: one empty frame, the loop goes on
-            else:
-                failures = 0
-            t = len(rows) / fps if is_file else time.perf_counter() - start
+        for t, frame in islice(frames, max_frames):
             if seconds is not None and t > seconds:
                 break
             if track is not None:
-                upto = min(len(track), int(round(t * SAMPLE_RATE)) + int(SAMPLE_RATE / fps))
-                loop.audio.push(track[fed:upto])
-                fed = max(fed, upto)
+                fed = _feed(loop.audio, track, fed, t, fps)
             result = loop.step(frame, t)
             rows.append(_row(result))
             if out is not None or show or len(rows) - 1 in keep:
@@ -526,7 +332,7 @@ def run(source: int | str | Path = 0, loop: EmotionLoop | None = None, sound: bo
                 if len(rows) - 1 in keep:
                     keep[len(rows) - 1] = image
                 if out is not None:
-                    writer = writer or _writer(out, image.shape, fps or 15.0)
+                    writer = writer or video_writer(out, image.shape, fps or 15.0)
                     writer.write(image)
                 if show:
                     cv2.imshow(WINDOW_NAME, image)
@@ -543,82 +349,6 @@ def run(source: int | str | Path = 0, loop: EmotionLoop | None = None, sound: bo
     return pd.DataFrame(rows)
 
 
-def video_face_probs(path: str | Path, face_predict: Callable, step: int = 1,
-                     max_width: int | None = 320) -> tuple[np.ndarray, np.ndarray]:
-    """Face-model probabilities of every ``step``-th frame of a video: ``(times (s), (T, 7))``.
-
-    The largest face of each frame is read; frames without a face are NaN rows (as
-    :func:`utils.fusion.aggregate_frames` expects). Offline, for whole clips: no smoothing.
-    """
-    import cv2
-
-    from utils import vision
-
-    capture = open_capture(path)
-    fps = capture.get(cv2.CAP_PROP_FPS) or 25.0
-    times, rows, index = [], [], 0
-    try:
-        while True:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            if index % step == 0:
-                _, faces = vision.extract_faces(np.ascontiguousarray(frame[..., ::-1]),
-                                                max_width=max_width)
-                rows.append(np.asarray(face_predict(faces[:1]))[0] if len(faces)
-                            else np.full(len(EMOTIONS), np.nan))
-                times.append(index / fps)
-            index += 1
-    finally:
-        capture.release()
-    if not rows:
-        raise ValueError(f"{path}: no frame could be decoded")
-    return np.array(times), np.vstack(rows)
-
-
-def clip_probabilities(paths: Sequence[str | Path], face_predict: Callable,
-                       speech_predict: Callable, step: int = 3,
-                       aggregation: str = "log_mean") -> dict[str, np.ndarray]:
-    """Canonical face and speech probabilities of whole audio-visual clips, for fusion.
-
-    The face modality is :func:`video_face_probs` of every ``step``-th frame aggregated over the
-    clip (:func:`utils.fusion.aggregate_frames`, NaN if no frame had a face); the speech modality
-    is the speech model on the clip's sound track. Returns ``{"face": (n, 7), "speech": (n, 7)}``.
-    """
-    from utils.audio import load_audio
-
-    face, speech = [], []
-    for path in paths:
-        _, frames = video_face_probs(path, face_predict, step=step)
-        face.append(fusion.aggregate_frames(frames, aggregation))
-        speech.append(fusion.to_canonical(speech_predict(load_audio(path)), "speech"))
-    return {"face": np.vstack(face), "speech": np.vstack(speech)}
-
-
-def _sound_track(path: str | Path) -> np.ndarray | None:
-    """A video's audio track at 16 kHz, or None (with a message) if it has none."""
-    from utils.audio import load_audio
-
-    try:
-        return load_audio(path, sr=SAMPLE_RATE)
-    except (ValueError, RuntimeError, OSError) as err:
-        print(f"{path}: no usable sound track ({err}); running on the face alone")
-        return None
-
-
-def _writer(path: str | Path, shape: tuple[int, ...], fps: float) -> Any:
-    """An mp4 writer for annotated frames of ``shape``."""
-    import cv2
-
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps,
-                             (shape[1], shape[0]))
-    if not writer.isOpened():
-        raise RuntimeError(f"OpenCV cannot write {path}: try a .avi file name")
-    return writer
-
-
 def summary(frames: pd.DataFrame) -> dict:
     """What a run saw: frames, share with a face, blinks, the most frequent label, latency."""
     labels = frames["label"].dropna()
@@ -628,49 +358,6 @@ def summary(frames: pd.DataFrame) -> dict:
             "most_frequent_label": labels.mode().iloc[0] if len(labels) else None,
             "median_latency_ms": round(float(frames["latency_ms"].median()), 1)
             if len(frames) else None}
-
-
-# ---------------------------------------------------------------------------------------------
-# Colab: the camera belongs to the browser
-# ---------------------------------------------------------------------------------------------
-
-_SNAPSHOT_JS = """
-async function courseSnapshot(quality) {
-  const video = document.createElement('video');
-  const stream = await navigator.mediaDevices.getUserMedia({video: true});
-  document.body.appendChild(video);
-  video.srcObject = stream;
-  await video.play();
-  await new Promise((resolve) => setTimeout(resolve, 800));  // let the exposure settle
-  const canvas = document.createElement('canvas');
-  canvas.width = video.videoWidth;
-  canvas.height = video.videoHeight;
-  canvas.getContext('2d').drawImage(video, 0, 0);
-  stream.getVideoTracks()[0].stop();
-  video.remove();
-  return canvas.toDataURL('image/jpeg', quality);
-}
-"""
-
-
-def colab_snapshot(quality: float = 0.8) -> np.ndarray:
-    """One webcam frame (BGR) taken by the browser, for Colab, where Python has no camera.
-
-    Colab's Python runs on a server in a data centre: ``cv2.VideoCapture(0)`` there finds no
-    camera. The browser has yours, so a little JavaScript asks for it (the browser shows a
-    permission prompt), draws one frame on a canvas and sends it back as a JPEG. One snapshot
-    per call: a live stream through the notebook is too slow for a real-time loop.
-    """
-    import base64
-
-    import cv2
-    from google.colab.output import eval_js  # only in Colab
-    from IPython.display import Javascript, display
-
-    display(Javascript(_SNAPSHOT_JS))
-    data = eval_js(f"courseSnapshot({quality})")
-    raw = np.frombuffer(base64.b64decode(data.split(",", 1)[1]), np.uint8)
-    return cv2.imdecode(raw, cv2.IMREAD_COLOR)
 
 
 # ---------------------------------------------------------------------------------------------

@@ -8,6 +8,10 @@ The pipeline of the course's video lesson and of the real-time demo:
 3. :func:`eye_aspect_ratio` and :func:`count_blinks` turn the eye landmarks into blinks;
 4. :func:`crop_face` zooms on a box and returns the 48x48 grayscale face a FER2013 model reads.
 
+:func:`video_frames` reads a video file frame by frame with each frame's time
+(:func:`read_frames` on an already open capture); :func:`video_ear` (blinks over a clip) and
+:func:`video_face_probs` (the face model over a clip) read their clips with them.
+
 :func:`augment_faces` is the training-time augmentation of the face models (TensorFlow ops on a
 batch, so it runs inside a ``tf.data`` pipeline).
 
@@ -18,10 +22,16 @@ never a crash deep inside dlib, so a real-time loop can keep going.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 
+from utils.labels import EMOTIONS
+
 FACE_SIZE = 48
+DEFAULT_FPS = 25.0  # frames per second assumed for a video file that does not say its rate
 
 
 # --------------------------------------------------------------------------- augmentation
@@ -152,6 +162,23 @@ def to_gray(image: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(image)
 
 
+def as_bgr(frame: Any) -> np.ndarray | None:
+    """A frame as a ``uint8`` BGR array ``(h, w, 3)``, or None if it is not a usable image.
+
+    Grayscale frames get three channels and BGRA frames lose their alpha; the real-time loop
+    and its overlay use this instead of raising, so one bad frame never stops them.
+    """
+    if not isinstance(frame, np.ndarray) or frame.size == 0 or frame.ndim not in (2, 3):
+        return None
+    if frame.dtype != np.uint8:
+        return None
+    if frame.ndim == 2:
+        return np.repeat(frame[..., None], 3, axis=2)
+    if frame.shape[2] == 4:
+        return np.ascontiguousarray(frame[..., :3])
+    return frame if frame.shape[2] == 3 else None
+
+
 _CACHE: dict[str, object] = {}
 
 
@@ -265,40 +292,6 @@ def count_blinks(ear: np.ndarray, threshold: float = BLINK_THRESHOLD,
     return blinks
 
 
-def video_ear(path, max_frames: int | None = None, max_width: int | None = 320) -> dict:
-    """Eye aspect ratio of the largest face in every frame of a video file.
-
-    Returns ``{"time": seconds, "ear": values (NaN where no face was found), "fps": rate,
-    "frames": count}``. Unreadable files raise ``FileNotFoundError``/``ValueError``.
-    """
-    from pathlib import Path
-
-    import cv2
-
-    path = Path(path)
-    if not path.is_file():
-        raise FileNotFoundError(f"no video file {path}")
-    capture = cv2.VideoCapture(str(path))
-    if not capture.isOpened():
-        raise ValueError(f"{path}: OpenCV cannot read this video")
-    fps = capture.get(cv2.CAP_PROP_FPS) or 30.0
-    values = []
-    try:
-        while max_frames is None or len(values) < max_frames:
-            ok, frame = capture.read()
-            if not ok:
-                break
-            rgb = frame[..., ::-1]
-            boxes = detect_faces(rgb, max_width=max_width)
-            values.append(face_ear(landmarks(rgb, boxes[0])) if boxes else np.nan)
-    finally:
-        capture.release()
-    if not values:
-        raise ValueError(f"{path}: no frame could be decoded")
-    ear = np.array(values)
-    return {"time": np.arange(len(ear)) / fps, "ear": ear, "fps": float(fps), "frames": len(ear)}
-
-
 def crop_face(image: np.ndarray, box: Box | tuple, size: int = FACE_SIZE,
               margin: float = 0.0) -> np.ndarray:
     """Zoom on a face: the box (grown by ``margin`` of its size each side), grayscale, ``size``².
@@ -327,6 +320,113 @@ def extract_faces(image: np.ndarray, max_width: int | None = 320,
     faces = [crop_face(image, box, margin=margin) for box in boxes]
     stack = np.stack(faces) if faces else np.empty((0, FACE_SIZE, FACE_SIZE), np.uint8)
     return boxes, stack
+
+
+# --------------------------------------------------------------------------- video files
+
+
+def open_video(path: str | Path) -> Any:
+    """A ``cv2.VideoCapture`` on a video file, or a clear error naming the file.
+
+    A missing file raises ``FileNotFoundError``, one OpenCV cannot open ``ValueError``.
+    """
+    import cv2
+
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no video file {path}: check the path")
+    capture = cv2.VideoCapture(str(path))
+    if not capture.isOpened():
+        capture.release()
+        raise ValueError(f"OpenCV cannot read {path}: try an .mp4 (H.264) or .avi file")
+    return capture
+
+
+def frame_rate(capture: Any) -> float:
+    """The frames per second an open capture reports, or :data:`DEFAULT_FPS` if it reports none."""
+    import cv2
+
+    return float(capture.get(cv2.CAP_PROP_FPS) or DEFAULT_FPS)
+
+
+def read_frames(capture: Any, step: int = 1,
+                max_frames: int | None = None) -> Iterator[tuple[float, np.ndarray]]:
+    """Every ``step``-th frame of an open capture: ``(time in seconds, BGR frame)``.
+
+    Ends at the first frame that cannot be decoded, or once ``max_frames`` frames are yielded;
+    the capture is released when the generator ends or is closed.
+    """
+    try:
+        if step < 1 or (max_frames is not None and max_frames < 0):
+            raise ValueError(f"step must be at least 1 and max_frames not negative; got step="
+                             f"{step}, max_frames={max_frames}")
+        fps, index, count = frame_rate(capture), 0, 0
+        while max_frames is None or count < max_frames:
+            ok, frame = capture.read()
+            if not ok:
+                return
+            if index % step == 0:
+                yield index / fps, frame
+                count += 1
+            index += 1
+    finally:
+        capture.release()
+
+
+def _undecodable(path: str | Path) -> ValueError:
+    """The error for a video file that opens but yields no frame."""
+    return ValueError(f"{path}: no frame could be decoded; re-encode it (e.g. to H.264 mp4)")
+
+
+def video_frames(path: str | Path, step: int = 1,
+                 max_frames: int | None = None) -> Iterator[tuple[float, np.ndarray]]:
+    """Every ``step``-th frame of a video file (at most ``max_frames``): ``(time (s), BGR frame)``.
+
+    A missing file raises ``FileNotFoundError``; a file OpenCV cannot open, or whose first frame
+    cannot be decoded, ``ValueError``. As a generator it raises them on the first ``next()``.
+    """
+    decoded = False
+    for t, frame in read_frames(open_video(path), step, max_frames):
+        decoded = True
+        yield t, frame
+    if not decoded and max_frames != 0:
+        raise _undecodable(path)
+
+
+def video_ear(path: str | Path, max_frames: int | None = None,
+              max_width: int | None = 320) -> dict:
+    """Eye aspect ratio of the largest face in every frame of a video file.
+
+    Returns ``{"time": seconds, "ear": values (NaN where no face was found), "fps": rate,
+    "frames": count}``. Unreadable files raise ``FileNotFoundError``/``ValueError``.
+    """
+    capture = open_video(path)
+    fps = frame_rate(capture)
+    values = []
+    for _, frame in read_frames(capture, max_frames=max_frames):
+        rgb = frame[..., ::-1]
+        boxes = detect_faces(rgb, max_width=max_width)
+        values.append(face_ear(landmarks(rgb, boxes[0])) if boxes else np.nan)
+    if not values:
+        raise _undecodable(path)
+    ear = np.array(values)
+    return {"time": np.arange(len(ear)) / fps, "ear": ear, "fps": fps, "frames": len(ear)}
+
+
+def video_face_probs(path: str | Path, face_predict: Callable, step: int = 1,
+                     max_width: int | None = 320) -> tuple[np.ndarray, np.ndarray]:
+    """Face-model probabilities of every ``step``-th frame of a video: ``(times (s), (T, 7))``.
+
+    The largest face of each frame is read; frames without a face are NaN rows (as
+    :func:`utils.fusion.aggregate_frames` expects). Offline, for whole clips: no smoothing.
+    """
+    times, rows = [], []
+    for t, frame in video_frames(path, step=step):
+        _, faces = extract_faces(np.ascontiguousarray(frame[..., ::-1]), max_width=max_width)
+        rows.append(np.asarray(face_predict(faces[:1]))[0] if len(faces)
+                    else np.full(len(EMOTIONS), np.nan))
+        times.append(t)
+    return np.array(times), np.vstack(rows)
 
 
 # --------------------------------------------------------------------------- the face model
