@@ -218,10 +218,10 @@ def test_evaluate_fusion_fits_on_validation_and_scores_test_actors(tmp_path, mon
     from utils import evaluate
     from utils.datasets import samples
 
-    monkeypatch.setattr(samples, "AV_ACTORS", (17, 21))  # four small clips are enough here
-    monkeypatch.setattr(samples, "AV_EMOTIONS", ("happy", "sad"))
+    monkeypatch.setattr(samples.video, "AV_ACTORS", (17, 21))  # four small clips are enough here
+    monkeypatch.setattr(samples.video, "AV_EMOTIONS", ("happy", "sad"))
     folder = tmp_path / "ravdess"
-    assert len(samples.write_av_clips(folder)) == 4
+    assert len(samples.video.write_av_clips(folder)) == 4
     with pytest.raises(SystemExit, match="both splits"):
         evaluate.main(["fusion", "--data", str(folder), "--val-actors", "17,21",
                        "--test-actors", "21"])

@@ -37,8 +37,8 @@ def clip(tmp_path_factory) -> Path:
     """The course's synthetic audio-visual clip (3 s, a face blinking twice, a happy voice)."""
     from utils.datasets import samples
 
-    path = tmp_path_factory.mktemp("clip") / samples.VIDEO_NAME
-    samples.write_ravdess_video(path)
+    path = tmp_path_factory.mktemp("clip") / samples.video.VIDEO_NAME
+    samples.video.write_ravdess_video(path)
     return path
 
 
@@ -179,7 +179,7 @@ def test_headless_run_on_the_sample_clip(clip, tmp_path):
     out = tmp_path / "annotated.mp4"
     kept = {0: None, 30: None}
     frames = realtime.run(clip, loop=loop, out=out, keep=kept)
-    assert len(frames) == samples.VIDEO_FRAMES  # one row per frame
+    assert len(frames) == samples.video.VIDEO_FRAMES  # one row per frame
     assert frames["face"].mean() >= 0.9  # a face on (almost) every frame
     assert frames["blinks"].iloc[-1] == 2  # the clip blinks twice
     assert 4 <= speech.calls <= 7  # every 0.5 s of a 3-s clip, once sound has arrived
@@ -187,7 +187,7 @@ def test_headless_run_on_the_sample_clip(clip, tmp_path):
     assert np.allclose(probs.sum(axis=1), 1)
     assert kept[30].shape == (360, 640, 3) and kept[0].dtype == np.uint8
     capture = cv2.VideoCapture(str(out))
-    assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == samples.VIDEO_FRAMES
+    assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == samples.video.VIDEO_FRAMES
     capture.release()
     assert realtime.summary(frames)["face_found"] >= 0.9
     assert len(realtime.run(clip, loop=loop, max_frames=5)) == 5

@@ -16,7 +16,7 @@ import pytest
 import soundfile as sf
 
 from utils.datasets import samples
-from utils.labels import EMOTIONS
+from utils.labels import CARER_CLASSES, EMOTIONS
 
 RAVDESS_NAME = re.compile(r"^03-01-(0[1-8])-(0[12])-(0[12])-(0[12])-(\d\d)\.wav$")
 
@@ -59,7 +59,7 @@ def test_unknown_dataset_names_the_valid_ones(tmp_path):
 
 
 def test_existing_samples_are_reused_not_regenerated(root, monkeypatch):
-    monkeypatch.setattr(samples, "write_emotion", lambda folder: pytest.fail("regenerated"))
+    monkeypatch.setattr(samples.carer, "write_emotion", lambda folder: pytest.fail("regenerated"))
     assert samples.ensure_samples("emotion", root) == root / "emotion"
 
 
@@ -72,7 +72,7 @@ def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):
         path.write_text("\n".join(lines), encoding="utf-8")
         written.append(path)
 
-    monkeypatch.setattr(samples, "_write_carer_split", write_then_fail)
+    monkeypatch.setattr(samples.carer, "_write_carer_split", write_then_fail)
     with pytest.raises(KeyboardInterrupt):
         samples.ensure_samples("emotion", tmp_path)
     assert written, "the generator did not get midway"
@@ -82,7 +82,7 @@ def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):
 def test_a_failed_regeneration_keeps_the_previous_samples(tmp_path, monkeypatch):
     folder = samples.ensure_samples("emotion", tmp_path)
     before = (folder / "train.txt").read_bytes()
-    monkeypatch.setattr(samples, "write_emotion", lambda folder: 1 / 0)
+    monkeypatch.setattr(samples.carer, "write_emotion", lambda folder: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         samples.generate("emotion", tmp_path)
     assert (folder / "train.txt").read_bytes() == before
@@ -103,7 +103,7 @@ def test_generation_is_deterministic(root, tmp_path):
 def test_fer2013_has_the_kaggle_csv_layout(fer):
     assert list(fer.columns) == ["emotion", "pixels", "Usage"]
     counts = fer.groupby(["Usage", "emotion"]).size().unstack()
-    for usage, per_class in samples.FER_PER_CLASS.items():
+    for usage, per_class in samples.fer2013.FER_PER_CLASS.items():
         assert counts.loc[usage].tolist() == [per_class] * len(EMOTIONS)
     pixels = np.stack([np.array(row.split(), dtype=int) for row in fer.pixels])
     assert pixels.shape[1] == 48 * 48
@@ -148,7 +148,8 @@ def test_ravdess_speech_audio_formats(speech_files):
     assert {info.subtype for info in infos.values()} == {"PCM_16"}
     rates = [info.samplerate for info in infos.values()]
     assert rates.count(48_000) > len(rates) / 2 and 16_000 in rates
-    assert [name for name, info in infos.items() if info.channels == 2] == [samples.STEREO_FILE]
+    stereo = [name for name, info in infos.items() if info.channels == 2]
+    assert stereo == [samples.ravdess.STEREO_FILE]
     assert all(1.5 <= info.duration <= 2.5 for info in infos.values())
 
 
@@ -191,7 +192,7 @@ def test_video_is_h264_with_aac_sound_and_opencv_reads_it(video_path):
     import imageio_ffmpeg
 
     frames = _read_frames(video_path)
-    assert len(frames) == samples.VIDEO_FRAMES
+    assert len(frames) == samples.video.VIDEO_FRAMES
     assert frames[0].shape == (360, 640, 3)
     probe = subprocess.run([imageio_ffmpeg.get_ffmpeg_exe(), "-hide_banner", "-i", str(video_path)],
                            capture_output=True, text=True)  # no output file: ffmpeg only probes
@@ -218,9 +219,9 @@ def test_video_face_is_found_and_blinks(video_path):
             shape = predictor(rgb, faces[0])
             points = np.array([[p.x, p.y] for p in shape.parts()], dtype=float)
             ratios[index] = (eye_aspect_ratio(points[36:42]) + eye_aspect_ratio(points[42:48])) / 2
-    assert len(ratios) >= 0.8 * samples.VIDEO_FRAMES
-    closed = [r for i, r in ratios.items() if i in samples.BLINK_FRAMES]
-    opened = [r for i, r in ratios.items() if i not in samples.BLINK_FRAMES]
+    assert len(ratios) >= 0.8 * samples.video.VIDEO_FRAMES
+    closed = [r for i, r in ratios.items() if i in samples.video.BLINK_FRAMES]
+    opened = [r for i, r in ratios.items() if i not in samples.video.BLINK_FRAMES]
     assert len(closed) >= 4
     assert max(closed) < 0.6 * np.median(opened), (closed, np.median(opened))
 
@@ -268,11 +269,11 @@ def _read_carer(path: Path) -> pd.DataFrame:
 
 
 def test_carer_files_have_text_semicolon_label_lines(root):
-    for split, per_class in samples.CARER_PER_CLASS.items():
+    for split, per_class in samples.carer.CARER_PER_CLASS.items():
         lines = (root / "emotion" / f"{split}.txt").read_text(encoding="utf-8").splitlines()
         assert all(line.count(";") == 1 and line == line.lower() for line in lines)
         labels = pd.Series([line.split(";")[1] for line in lines]).value_counts()
-        assert sorted(labels.index) == sorted(samples.CARER_CLASSES)
+        assert sorted(labels.index) == sorted(CARER_CLASSES)
         assert set(labels) == {per_class}
 
 
