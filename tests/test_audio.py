@@ -297,3 +297,36 @@ def test_linear_predictor_gives_all_eight_classes(tiny_linear_model):
     probabilities = predict(tone(1.0, freq=1650, sr=22_050) + noise, sr=22_050)
     assert probabilities.shape == (8,) and probabilities.sum() == pytest.approx(1.0, abs=1e-5)
     assert probabilities.argmax() == 5  # the high tone's class, fearful
+
+
+def test_speed_perturb_moves_pitch_and_length_together():
+    voice = tone(1.0, freq=200.0)
+    faster = audio.speed_perturb(voice, 1.25)
+    assert faster.dtype == np.float32 and faster.size == pytest.approx(voice.size / 1.25, abs=2)
+    spectrum = np.abs(np.fft.rfft(faster))
+    peak_hz = spectrum.argmax() * SR / faster.size
+    assert peak_hz == pytest.approx(250.0, rel=0.02)  # 200 Hz played 1.25x as fast
+    with pytest.raises(ValueError, match="positive"):
+        audio.speed_perturb(voice, 0.0)
+
+
+def test_grouped_folds_with_copies_never_cross_voices_or_score_copies():
+    actors = np.repeat([1, 2, 3, 4], 3)  # 12 original clips, then 2 blocks of copies
+    folds = audio.grouped_folds_with_copies(actors, n_copies=2, n_splits=4)
+    assert len(folds) == 4
+    version_actor = np.tile(actors, 3)
+    for train, test in folds:
+        assert test.max() < actors.size  # scored on originals only
+        held_out = set(actors[test])
+        assert not held_out & set(version_actor[train])  # no version of a held-out voice
+        assert train.size == 3 * (actors.size - test.size)  # every version of the others
+
+
+def test_linear_recipe_on_the_samples(tmp_path):
+    from utils.models import load_linear_pipeline
+
+    metrics = audio.train_speech_logreg(None, tmp_path, grid=(0.1,), factors=(1.1,))
+    assert 0.0 <= metrics["accuracy"] <= 1.0
+    assert (tmp_path / "speech_logreg_confusion.png").is_file()
+    _, meta = load_linear_pipeline(tmp_path / "speech_logreg.json")
+    assert meta["speed_factors"] == [1.1] and list(meta["cv_accuracy_by_c"]) == ["0.1"]
