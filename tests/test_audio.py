@@ -227,6 +227,15 @@ def test_speech_predictor_takes_any_rate(tiny_speech_model):
     assert probabilities.shape == (8,) and probabilities.sum() == pytest.approx(1.0, abs=1e-4)
 
 
+def test_network_batch_matches_one_call_at_a_time(tiny_speech_model):
+    model, path = tiny_speech_model
+    predict = audio.speech_predictor(model)
+    signals = [speech_like(seed=i) for i in range(3)]
+    np.testing.assert_allclose(predict.predict_batch(signals), np.stack([predict(s) for s in signals]),
+                               atol=1e-5)
+    assert audio.speech_predictor(path).model.count_params() == model.count_params()
+
+
 def test_evaluate_speech_on_a_ravdess_layout(tmp_path, tiny_speech_model):
     from utils import evaluate
 
@@ -297,6 +306,11 @@ def test_linear_predictor_gives_all_eight_classes(tiny_linear_model):
     probabilities = predict(tone(1.0, freq=1650, sr=22_050) + noise, sr=22_050)
     assert probabilities.shape == (8,) and probabilities.sum() == pytest.approx(1.0, abs=1e-5)
     assert probabilities.argmax() == 5  # the high tone's class, fearful
+    batch = predict.predict_batch([tone(1.0, freq=f, sr=22_050) + noise for f in (220, 1650)],
+                                  sr=22_050)
+    assert batch.shape == (2, 8) and list(batch.argmax(axis=1)) == [0, 5]
+    with pytest.raises(ValueError, match="missing.json"):
+        audio.speech_predictor(path.parent / "missing.json")
 
 
 def test_speed_perturb_moves_pitch_and_length_together():

@@ -9,8 +9,9 @@ from __future__ import annotations
 import functools
 import subprocess
 import warnings
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -555,37 +556,65 @@ def default_speech_model_path() -> Path:
     return MODELS_DIR / "speech_logreg.json"
 
 
-def speech_predictor(model=None):
-    """A function ``signal (16 kHz mono) -> 8 class probabilities`` for one utterance or one 3-s
-    stretch of a live stream, features included; fast enough for real time.
+class SpeechPredictor:
+    """A loaded speech model of either kind, as :func:`speech_predictor` returns it.
+
+    Call it on one signal for its 8 class probabilities (:data:`utils.labels.RAVDESS_CLASSES`),
+    fast enough for real time; :meth:`predict_batch` scores many signals at once (a dataset
+    split). ``model`` is the model inside: the scikit-learn pipeline or the Keras model.
+    """
+
+    def __init__(self, model: Any, features: Callable[[np.ndarray, int], np.ndarray],
+                 forward_one: Callable[[np.ndarray], np.ndarray],
+                 forward_many: Callable[[np.ndarray], np.ndarray]):
+        """``features(signal, sr)`` is one clip's model input; ``forward_one`` runs a batch of
+        one input, ``forward_many`` a stack of many; both give probabilities (n, 8)."""
+        self.model, self.features = model, features
+        self._forward_one, self._forward_many = forward_one, forward_many
+
+    def __call__(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
+        """The class probabilities of one signal, shape (8,)."""
+        return self._forward_one(self.features(signal, sr)[np.newaxis])[0]
+
+    def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE) -> np.ndarray:
+        """The class probabilities of many signals, shape (n, 8)."""
+        return self._forward_many(np.stack([self.features(signal, sr) for signal in signals]))
+
+
+def speech_predictor(model: Any = None) -> SpeechPredictor:
+    """A speech model ready for signals (16 kHz mono, or pass ``sr``), features included.
 
     ``model`` is a path or a model: a ``.json`` linear model (:func:`speech_logreg`, saved by
-    :func:`utils.models.save_linear_pipeline`; the default is the shipped one) or a ``.keras``
-    CNN+LSTM / a Keras model (run as one traced graph). The returned function has a ``model``
-    attribute. Class names are :data:`utils.labels.RAVDESS_CLASSES`.
+    :func:`utils.models.save_linear_pipeline`; the default is the shipped one,
+    :func:`default_speech_model_path`) or a ``.keras`` CNN+LSTM / a Keras model. This is the one
+    place that tells the two kinds apart. Class names are :data:`utils.labels.RAVDESS_CLASSES`.
     """
     if model is None:
         model = default_speech_model_path()
     if isinstance(model, (str, Path)) and Path(model).suffix == ".json":
-        from utils.models import load_linear_pipeline
-
-        from utils.labels import RAVDESS_CLASSES
-
-        pipeline, _ = load_linear_pipeline(model)
-        seen = pipeline[-1].classes_  # classes absent from training get probability 0
-
-        def predict_linear(signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
-            probabilities = np.zeros(len(RAVDESS_CLASSES), np.float32)
-            probabilities[seen] = pipeline.predict_proba(speech_features(signal, sr)[np.newaxis])[0]
-            return probabilities
-
-        predict_linear.model = pipeline
-        return predict_linear
+        return _linear_predictor(model)
     return _network_predictor(model)
 
 
-def _network_predictor(model):
-    """:func:`speech_predictor` for the CNN+LSTM (a Keras model or a ``.keras`` path)."""
+def _linear_predictor(path: str | Path) -> SpeechPredictor:
+    """:func:`speech_predictor` for a linear model saved as JSON."""
+    from utils.labels import RAVDESS_CLASSES
+    from utils.models import load_linear_pipeline
+
+    pipeline, _ = load_linear_pipeline(path)
+    seen = pipeline[-1].classes_  # classes absent from training get probability 0
+
+    def forward(features: np.ndarray) -> np.ndarray:
+        probabilities = np.zeros((len(features), len(RAVDESS_CLASSES)), np.float32)
+        probabilities[:, seen] = pipeline.predict_proba(features)
+        return probabilities
+
+    return SpeechPredictor(pipeline, speech_features, forward, forward)
+
+
+def _network_predictor(model: str | Path | Any) -> SpeechPredictor:
+    """:func:`speech_predictor` for the CNN+LSTM (a Keras model or a ``.keras`` path): one clip
+    through one traced graph, many clips through ``model.predict`` in batches of 64."""
     import keras
     import tensorflow as tf
 
@@ -594,13 +623,9 @@ def _network_predictor(model):
     if isinstance(model, (str, Path)):
         model = keras.models.load_model(model)
     forward = inference_function(model)
-
-    def predict(signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
-        windows = clip_windows(signal, sr)[np.newaxis]
-        return np.asarray(forward(tf.constant(windows)))[0]
-
-    predict.model = model
-    return predict
+    return SpeechPredictor(model, clip_windows,
+                           lambda windows: np.asarray(forward(tf.constant(windows))),
+                           lambda windows: model.predict(windows, batch_size=64, verbose=0))
 
 
 # --- the training recipe (python -m utils.retrain speech) --------------------------------------

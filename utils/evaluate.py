@@ -162,7 +162,7 @@ def _speech_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_speech(args: argparse.Namespace) -> tuple:
-    from utils.audio import clip_windows, default_speech_model_path, load_audio, speech_predictor
+    from utils.audio import default_speech_model_path, load_audio, speech_predictor
     from utils.datasets import ravdess
     from utils.labels import RAVDESS_CLASSES
 
@@ -172,15 +172,8 @@ def _run_speech(args: argparse.Namespace) -> tuple:
     if frame.empty:
         raise SystemExit(f"no RAVDESS speech files of actors {args.actors} below {args.data}")
     model_path = args.model or default_speech_model_path()
-    if model_path.suffix == ".json":
-        predict = speech_predictor(model_path)
-        y_pred = np.array([predict(load_audio(path)).argmax() for path in frame["path"]])
-    else:  # the network: all clips in batches, much faster than one call per clip
-        import keras
-
-        model = keras.models.load_model(model_path)
-        inputs = np.stack([clip_windows(load_audio(path)) for path in frame["path"]])
-        y_pred = model.predict(inputs, batch_size=64, verbose=0).argmax(axis=1)
+    predict = speech_predictor(model_path)
+    y_pred = predict.predict_batch(load_audio(path) for path in frame["path"]).argmax(axis=1)
     y_true = frame["emotion"].map(RAVDESS_CLASSES.index).to_numpy()
     return y_true, y_pred, RAVDESS_CLASSES, f"{model_path.stem}, RAVDESS actors {args.actors}"
 
