@@ -198,6 +198,13 @@ def test_augment_faces_keeps_shape_and_range():
         assert np.allclose(a, b, atol=1e-3) or np.allclose(a, b[:, ::-1], atol=1e-3)
 
 
+def test_default_face_model_is_the_shipped_file():
+    from utils.config import MODELS_DIR
+
+    assert vision.default_face_model_path() == MODELS_DIR / "face_resnet.keras"
+    assert vision.default_face_model_path().is_file()
+
+
 def test_face_predictor_averages_mirror_images():
     from utils.models import mini_xception
 

@@ -195,15 +195,14 @@ def _face_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_face(args: argparse.Namespace) -> tuple:
-    from utils.config import MODELS_DIR
     from utils.datasets import fer2013
     from utils.labels import EMOTIONS
-    from utils.vision import DEFAULT_FACE_MODEL, load_face_model, predict_in_batches
+    from utils.vision import default_face_model_path, load_face_model, predict_in_batches
 
     images, y_true = fer2013.load(args.split, folder=args.data)
     if len(images) == 0:
         raise SystemExit(f"no FER2013 {args.split} images below {args.data}")
-    model_path = args.model or MODELS_DIR / DEFAULT_FACE_MODEL
+    model_path = args.model or default_face_model_path()
     model = load_face_model(model_path)
     flip = not args.no_flip
     y_pred = predict_in_batches(model, images, flip=flip).argmax(axis=1)

@@ -105,7 +105,6 @@ def augment_faces(images, max_rotation: float = 10.0, max_zoom: float = 0.1,
 RIGHT_EYE = slice(36, 42)  # the subject's right eye, on the left of the image
 LEFT_EYE = slice(42, 48)
 BLINK_THRESHOLD = 0.21     # eye aspect ratio below which an eye counts as closed
-DEFAULT_FACE_MODEL = "face_resnet.keras"
 
 
 class Box(tuple):
@@ -432,14 +431,19 @@ def video_face_probs(path: str | Path, face_predict: Callable, step: int = 1,
 # --------------------------------------------------------------------------- the face model
 
 
-def load_face_model(path=None):
-    """The shipped face model (``models/face_resnet.keras``) or another saved Keras model."""
-    import keras
-
+def default_face_model_path() -> Path:
+    """The shipped face model used by default: ``models/face_resnet.keras`` (its model card has
+    the numbers)."""
     from utils.config import MODELS_DIR
 
-    path = MODELS_DIR / DEFAULT_FACE_MODEL if path is None else path
-    return keras.models.load_model(path, compile=False)
+    return MODELS_DIR / "face_resnet.keras"
+
+
+def load_face_model(path: str | Path | None = None):
+    """The shipped face model (:func:`default_face_model_path`) or another saved Keras model."""
+    import keras
+
+    return keras.models.load_model(default_face_model_path() if path is None else path, compile=False)
 
 
 def face_predictor(model, flip: bool = True):
