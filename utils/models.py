@@ -10,16 +10,27 @@ from __future__ import annotations
 from collections.abc import Callable
 
 
-def inference_function(model) -> Callable:
+def inference_function(model, average_with: Callable | None = None) -> Callable:
     """``model(x, training=False)`` compiled once with ``tf.function``, for one-at-a-time calls.
 
     ``model.predict`` costs tens of milliseconds of set-up per call, far too much inside a
     real-time loop; the compiled call runs one face, sentence or audio window in a few
     milliseconds. Use ``predict`` for whole datasets, this for single examples.
+
+    ``average_with`` (test-time augmentation) is a function of the input batch giving a
+    transformed copy, e.g. the faces mirrored; the outputs for each input and its copy are then
+    averaged, both computed in the same pass of the graph.
     """
     import tensorflow as tf
 
-    return tf.function(lambda x: model(x, training=False), reduce_retracing=True)
+    def run(x):
+        if average_with is None:
+            return model(x, training=False)
+        outputs = model(tf.concat([x, average_with(x)], axis=0), training=False)
+        n = tf.shape(x)[0]
+        return (outputs[:n] + outputs[n:]) / 2
+
+    return tf.function(run, reduce_retracing=True)
 
 
 # --- speech (notebooks/02_audio) ---------------------------------------------------------------

@@ -449,21 +449,17 @@ def load_face_model(path: str | Path | None = None):
 def face_predictor(model, flip: bool = True):
     """A fast function ``faces (n, 48, 48) -> probabilities (n, 7)`` for a face model.
 
-    The call is wrapped in ``tf.function`` (one compiled graph, about 15x faster than
-    ``model.predict`` for one face). With ``flip`` the probabilities are averaged over each face
+    The call is compiled by :func:`utils.models.inference_function` (one graph, about 15x faster
+    than ``model.predict`` for one face). With ``flip`` the probabilities are averaged over each face
     and its mirror image (test-time augmentation, as the shipped model's card reports).
     Faces are ``uint8`` or float pixel values 0-255, with or without the channel axis.
     """
     import tensorflow as tf
 
-    @tf.function(reduce_retracing=True)
-    def run(x):
-        if flip:
-            both = tf.concat([x, tf.reverse(x, axis=[2])], axis=0)
-            p = model(both, training=False)
-            n = tf.shape(x)[0]
-            return (p[:n] + p[n:]) / 2
-        return model(x, training=False)
+    from utils.models import inference_function
+
+    mirror = (lambda x: tf.reverse(x, axis=[2])) if flip else None  # left-right, in the graph
+    run = inference_function(model, average_with=mirror)
 
     def predict(faces) -> np.ndarray:
         faces = np.asarray(faces)
