@@ -31,6 +31,18 @@ def test_a_registered_command_runs_end_to_end(tmp_path, monkeypatch, capsys):
     assert json.loads(capsys.readouterr().out)["accuracy"] == 0.0
 
 
+def test_side_reports_are_written_beside_the_main_report(tmp_path, monkeypatch):
+    from matplotlib import pyplot as plt
+
+    def run(args):
+        return [0, 1], [0, 1], ["x", "y"], "toy", ("parts", {"part": 1}, plt.figure())
+
+    monkeypatch.setitem(evaluate.COMMANDS, "toy", (lambda parser: None, run))
+    evaluate.main(["--out", str(tmp_path), "toy"])
+    assert json.loads((tmp_path / "parts.json").read_text()) == {"part": 1}
+    assert (tmp_path / "parts_confusion.png").is_file() and (tmp_path / "metrics.json").is_file()
+
+
 def test_unknown_command_is_rejected(capsys):
     with pytest.raises(SystemExit):
         evaluate.main(["no-such-modality"])

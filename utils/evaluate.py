@@ -21,9 +21,22 @@ import numpy as np
 from sklearn.metrics import accuracy_score, classification_report, f1_score
 
 # Subcommands register here: name -> (function adding its arguments, function running it).
-# A run function takes the parsed arguments and returns (y_true, y_pred, class names, title).
+# A run function takes the parsed arguments and returns (y_true, y_pred, class names, title),
+# optionally followed by side reports, each a (name, JSON record, figure) triple that
+# :func:`main` writes as <name>.json and <name>_confusion.png beside the main report.
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], tuple]]
 COMMANDS: dict[str, Command] = {}
+
+
+def save_report_files(out_dir: Path, record: dict, figure, json_name: str, png_name: str) -> None:
+    """``record`` as indented JSON and ``figure`` as a 120-dpi PNG in ``out_dir`` (created if
+    missing); the figure is closed. Every report the command line writes goes through here."""
+    from matplotlib import pyplot as plt
+
+    out_dir.mkdir(parents=True, exist_ok=True)
+    (out_dir / json_name).write_text(json.dumps(record, indent=2))
+    figure.savefig(out_dir / png_name, dpi=120, bbox_inches="tight")
+    plt.close(figure)
 
 
 def write_report(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str],
@@ -32,11 +45,8 @@ def write_report(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence
 
     Returns the metrics dict (also printed by the command line).
     """
-    from matplotlib import pyplot as plt
-
     from utils.plots import plot_confusion_matrix
 
-    out_dir.mkdir(parents=True, exist_ok=True)
     labels = list(range(len(classes)))
     metrics = {
         "title": title,
@@ -46,10 +56,8 @@ def write_report(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence
         "per_class": classification_report(y_true, y_pred, labels=labels, target_names=list(classes),
                                            output_dict=True, zero_division=0),
     }
-    (out_dir / "metrics.json").write_text(json.dumps(metrics, indent=2))
-    fig = plot_confusion_matrix(np.asarray(y_true), np.asarray(y_pred), classes, title)
-    fig.savefig(out_dir / "confusion.png", dpi=120, bbox_inches="tight")
-    plt.close(fig)
+    figure = plot_confusion_matrix(np.asarray(y_true), np.asarray(y_pred), classes, title)
+    save_report_files(out_dir, metrics, figure, "metrics.json", "confusion.png")
     return metrics
 
 
@@ -72,8 +80,10 @@ def main(argv: Sequence[str] | None = None) -> dict:
 
     args = build_parser().parse_args(argv)
     _, run = COMMANDS[args.command]
-    y_true, y_pred, classes, title = run(args)
+    y_true, y_pred, classes, title, *side_reports = run(args)
     out_dir = args.out or output_dir("evaluate", args.command)
+    for name, record, figure in side_reports:
+        save_report_files(out_dir, record, figure, f"{name}.json", f"{name}_confusion.png")
     metrics = write_report(y_true, y_pred, classes, title, out_dir)
     summary = {k: metrics[k] for k in ("title", "examples", "accuracy", "macro_f1")}
     print(json.dumps(summary | {"report": str(out_dir / "metrics.json"),
@@ -118,11 +128,9 @@ def _personality_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_personality(args: argparse.Namespace) -> tuple:
     """Each (essay, trait) pair is one example of the class '<TRAIT> low' or '<TRAIT> high', so
-    the overall accuracy is the mean of the five per-trait accuracies; traits.json and
-    traits_confusion.png give each trait with its majority-class baseline."""
-    import json
-
-    from utils.config import output_dir
+    the overall accuracy is the mean of the five per-trait accuracies; the side
+    report ``traits`` (traits.json, traits_confusion.png) gives each trait with its
+    majority-class baseline."""
     from utils.datasets import essays
     from utils.labels import BIG_FIVE
     from utils.text import essays_split, load_text_model, personality_report
@@ -134,17 +142,14 @@ def _run_personality(args: argparse.Namespace) -> tuple:
         frame = frame.iloc[essays_split(frame)[args.split]]
     truth = frame[list(BIG_FIVE)].to_numpy()
     predicted = (model.predict_proba(list(frame["text"])) > 0.5).astype(int)
-    out_dir = args.out or output_dir("evaluate", args.command)
     title = f"personality ({name}), essays {args.split}"
     report, figure = personality_report(truth, predicted, title)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    (out_dir / "traits.json").write_text(json.dumps(report, indent=2))
-    figure.savefig(out_dir / "traits_confusion.png", dpi=120, bbox_inches="tight")
     print(json.dumps({"per_trait_accuracy": {t: report[t]["accuracy"] for t in BIG_FIVE},
                       "mean_accuracy": report["mean_accuracy"]}))
     classes = [f"{t} {level}" for t in BIG_FIVE for level in ("low", "high")]
     offsets = 2 * np.arange(len(BIG_FIVE))
-    return (truth + offsets).ravel(), (predicted + offsets).ravel(), classes, title
+    return ((truth + offsets).ravel(), (predicted + offsets).ravel(), classes, title,
+            ("traits", report, figure))
 
 
 COMMANDS["text-emotion"] = (_text_emotion_arguments, _run_text_emotion)
