@@ -344,3 +344,60 @@ def test_linear_recipe_on_the_samples(tmp_path):
     assert (tmp_path / "speech_logreg_confusion.png").is_file()
     _, meta = load_linear_pipeline(tmp_path / "speech_logreg.json")
     assert meta["speed_factors"] == [1.1] and list(meta["cv_accuracy_by_c"]) == ["0.1"]
+
+
+# --- the utterance CNN and the default ensemble ------------------------------------------------
+def test_utterance_log_mel_is_always_three_seconds():
+    for signal in (speech_like(1.0), speech_like(5.0), np.zeros(SR, np.float32), tone(0.01)):
+        features = audio.utterance_log_mel(signal)
+        assert features.shape == (audio.CLIP_FRAMES, audio.N_MELS, 1)
+        assert np.isfinite(features).all() and features.min() >= -1.0
+    padded = audio.fit_frames(np.zeros((10, 3)), frames=14)
+    assert padded.shape == (14, 3) and (padded[:2] == -1).all() and (padded[2:12] == 0).all()
+    assert audio.fit_frames(np.arange(20.0)[:, None], frames=5, offset=3)[0, 0] == 3
+
+
+def test_mixup_keeps_labels_soft_and_mostly_own():
+    from utils.training import mixup
+
+    x = np.arange(8, dtype=np.float32).reshape(8, 1, 1)
+    y = np.eye(4, dtype=np.float32)[[0, 1, 2, 3, 0, 1, 2, 3]]
+    mixed_x, mixed_y = mixup(x, y, np.random.default_rng(0))
+    np.testing.assert_allclose(mixed_y.sum(axis=1), 1.0, rtol=1e-6)
+    assert mixed_x.shape == x.shape and (mixed_y.max(axis=1) >= 0.5 - 1e-6).all()
+
+
+@pytest.fixture(scope="module")
+def tiny_utterance_cnn(tmp_path_factory):
+    from utils.models import speech_utterance_cnn
+
+    model = speech_utterance_cnn(filters=(4, 4, 4, 4))
+    path = tmp_path_factory.mktemp("utterance") / "utterance.keras"
+    model.save(path)
+    return model, path
+
+
+def test_ensemble_averages_its_members(tiny_linear_model, tiny_utterance_cnn):
+    from utils.models import speech_utterance_cnn
+
+    assert speech_utterance_cnn().count_params() < 300_000
+    paths = [tiny_linear_model[1], tiny_utterance_cnn[1]]
+    ensemble = audio.speech_predictor(paths)
+    members = [audio.speech_predictor(path) for path in paths]
+    signal = speech_like()
+    np.testing.assert_allclose(ensemble(signal), (members[0](signal) + members[1](signal)) / 2,
+                               rtol=1e-5, atol=1e-6)
+    batch = ensemble.predict_batch([signal, tone(0.5)])
+    assert batch.shape == (2, 8) and np.allclose(batch.sum(axis=1), 1.0, atol=1e-5)
+    assert members[1].features is audio.utterance_log_mel  # told apart from the CNN+LSTM
+
+
+def test_utterance_cnn_recipe_on_the_samples(tmp_path):
+    metrics = audio.train_speech_utterance_cnn(None, tmp_path, epochs=1, factors=(1.1,),
+                                               verbose=False)
+    assert 0.0 <= metrics["accuracy"] <= 1.0
+    assert not list(tmp_path.glob("*.partial.keras"))
+    history = json.loads((tmp_path / "speech_utterance_cnn_history.json").read_text())
+    assert len(history["history"]["val_accuracy"]) == 1
+    predict = audio.speech_predictor(tmp_path / "speech_utterance_cnn.keras")
+    assert predict(speech_like()).shape == (8,)

@@ -161,13 +161,14 @@ def _speech_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, required=True,
                         help="RAVDESS speech folder (Actor_NN/03-01-*.wav, any sample rate)")
     parser.add_argument("--actors", default="21-24", help="actors to score, e.g. 21-24 or 17,18")
-    parser.add_argument("--model", type=Path, default=None,
-                        help="a .json linear model or a .keras CNN+LSTM "
-                             "(default: models/speech_logreg.json)")
+    parser.add_argument("--model", type=Path, nargs="+", default=None,
+                        help="a .json linear model or a .keras network; several are averaged "
+                             "(default: the shipped pair, models/speech_logreg.json and "
+                             "models/speech_utterance_cnn.keras)")
 
 
 def _run_speech(args: argparse.Namespace) -> tuple:
-    from utils.audio import default_speech_model_path, load_audio, speech_predictor
+    from utils.audio import default_speech_model_paths, load_audio, speech_predictor
     from utils.datasets import ravdess
     from utils.labels import RAVDESS_CLASSES
 
@@ -176,11 +177,12 @@ def _run_speech(args: argparse.Namespace) -> tuple:
     frame = frame[frame["actor"].isin(actors)]
     if frame.empty:
         raise SystemExit(f"no RAVDESS speech files of actors {args.actors} below {args.data}")
-    model_path = args.model or default_speech_model_path()
-    predict = speech_predictor(model_path)
+    model_paths = args.model or default_speech_model_paths()
+    predict = speech_predictor(model_paths)
     y_pred = predict.predict_batch(load_audio(path) for path in frame["path"]).argmax(axis=1)
     y_true = frame["emotion"].map(RAVDESS_CLASSES.index).to_numpy()
-    return y_true, y_pred, RAVDESS_CLASSES, f"{model_path.stem}, RAVDESS actors {args.actors}"
+    name = " + ".join(path.stem for path in model_paths)
+    return y_true, y_pred, RAVDESS_CLASSES, f"{name}, RAVDESS actors {args.actors}"
 
 
 COMMANDS["speech"] = (_speech_arguments, _run_speech)
@@ -272,7 +274,7 @@ def _run_fusion(args: argparse.Namespace) -> tuple:
         fused = fusion.fuse(pick(is_test), args.rule)
     fitted = f", fitted on actors {args.val_actors}" if learned else ""
     return (y[is_test], fusion.predictions(fused), EMOTIONS,
-            f"fusion ({args.rule}) of face_resnet + speech_logreg, RAVDESS video actors "
+            f"fusion ({args.rule}) of face_resnet + the default speech pair, RAVDESS video actors "
             f"{args.test_actors}{fitted}")
 
 

@@ -72,6 +72,39 @@ def speech_cnn_lstm(n_classes: int = 8, windows: int = 5, frames: int = 100, mel
     return keras.Model(inputs, outputs, name="speech_cnn_lstm")
 
 
+def speech_utterance_cnn(n_classes: int = 8, frames: int = 300, mels: int = 48,
+                         filters: tuple[int, ...] = (24, 48, 96, 128), dropout: float = 0.4):
+    """A 2-D CNN over the whole 3-s log-mel spectrogram, pooled over time (speech emotion).
+
+    Four blocks of 3x3 conv, batch norm and ReLU, each followed by a max-pool (2x2; the last one
+    pools frequency only); the mel bands left are averaged, then statistics pooling over time
+    (the mean and the maximum of each channel) gives one vector per utterance, so the network
+    sees the utterance at once rather than as a sequence of windows; dropout and an
+    L2-regularised softmax. About 0.2M parameters with the defaults. Input (frames, mels, 1) as
+    :func:`utils.audio.utterance_log_mel` makes it; the last block's activation is named
+    ``block4_relu``, the layer Grad-CAM explains.
+    """
+    import keras
+    from keras import layers
+
+    inputs = keras.Input((frames, mels, 1), name="log_mel")
+    x = inputs
+    for i, width in enumerate(filters, start=1):
+        x = layers.Conv2D(width, 3, padding="same", use_bias=False, name=f"block{i}_conv")(x)
+        x = layers.BatchNormalization(name=f"block{i}_bn")(x)
+        x = layers.Activation("relu", name=f"block{i}_relu")(x)
+        pool = (1, 2) if i == len(filters) else (2, 2)
+        x = layers.MaxPooling2D(pool, name=f"block{i}_pool")(x)
+    x = layers.AveragePooling2D((1, x.shape[2]), name="mean_over_bands")(x)
+    x = layers.Reshape((x.shape[1], filters[-1]), name="sequence")(x)
+    x = layers.Concatenate(name="statistics")([layers.GlobalAveragePooling1D(name="mean")(x),
+                                               layers.GlobalMaxPooling1D(name="max")(x)])
+    x = layers.Dropout(dropout, name="dropout")(x)
+    x = layers.Dense(n_classes, kernel_regularizer=keras.regularizers.l2(1e-3), name="logits")(x)
+    outputs = layers.Activation("softmax", name="emotion")(x)
+    return keras.Model(inputs, outputs, name="speech_utterance_cnn")
+
+
 # --- face (notebooks/03_video) -----------------------------------------------------------------
 def mini_xception(n_classes: int = 7, input_shape: tuple[int, int, int] = (48, 48, 1),
                   l2: float = 0.01, rescale: bool = True):

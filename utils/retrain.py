@@ -3,6 +3,7 @@
     python -m utils.retrain face --data DIR [--epochs N] [--out models/]
     python -m utils.retrain speech --data DIR
     python -m utils.retrain speech-logreg --data DIR
+    python -m utils.retrain speech-utterance-cnn --data DIR [--epochs N]
     python -m utils.retrain text-emotion --data DIR
     python -m utils.retrain personality --data DIR
 
@@ -138,6 +139,23 @@ def _run_speech_logreg(args: argparse.Namespace) -> dict:
 
 
 RECIPES["speech-logreg"] = (_speech_logreg_arguments, _run_speech_logreg)
+
+
+def _speech_utterance_cnn_arguments(parser: argparse.ArgumentParser) -> None:
+    _speech_logreg_arguments(parser)
+    parser.add_argument("--epochs", type=int, default=80, help="epochs (default 80)")
+
+
+def _run_speech_utterance_cnn(args: argparse.Namespace) -> dict:
+    from utils.audio import train_speech_utterance_cnn
+
+    metrics = train_speech_utterance_cnn(args.data, args.out, epochs=args.epochs)
+    print(f"utterance CNN: validation accuracy {metrics['accuracy']:.3f}, "
+          f"macro-F1 {metrics['macro_f1']:.3f}")
+    return metrics
+
+
+RECIPES["speech-utterance-cnn"] = (_speech_utterance_cnn_arguments, _run_speech_utterance_cnn)
 
 
 if __name__ == "__main__":

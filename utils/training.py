@@ -97,3 +97,17 @@ def warmup_cosine(peak: float, total_steps: int, warmup: float = 0.05,
                 logs["learning_rate"] = float(self.model.optimizer.learning_rate)
 
     return WarmupCosine()
+
+
+def mixup(x: np.ndarray, y: np.ndarray, rng: np.random.Generator,
+          alpha: float = 0.4) -> tuple[np.ndarray, np.ndarray]:
+    """Mixup (Zhang et al. 2018): each example blended with a random partner of the same batch.
+
+    ``y`` is one-hot (or soft) labels. The weight is drawn from Beta(alpha, alpha) per example
+    and folded to at least 0.5, so each mix keeps most of its own example. Returns new arrays.
+    """
+    weight = rng.beta(alpha, alpha, len(x)).astype(np.float32)
+    weight = np.maximum(weight, 1.0 - weight)
+    partner = rng.permutation(len(x))
+    wx = weight.reshape((-1,) + (1,) * (x.ndim - 1))
+    return wx * x + (1 - wx) * x[partner], weight[:, None] * y + (1 - weight[:, None]) * y[partner]
