@@ -729,7 +729,6 @@ def train_speech(data: str | Path | None, out: str | Path | None = None, epochs:
     import keras
 
     from utils.config import MODELS_DIR, seed_everything
-    from utils.evaluate import write_report
     from utils.labels import RAVDESS_CLASSES
     from utils.models import speech_cnn_lstm
     from utils.training import standard_callbacks
@@ -743,7 +742,7 @@ def train_speech(data: str | Path | None, out: str | Path | None = None, epochs:
     svm = speech_svm().fit(np.stack([utterance_features(s, trim=False) for s in train_signals]),
                            y_train)
     svm_pred = svm.predict(np.stack([utterance_features(s, trim=False) for s in val_signals]))
-    reports = {"svm": _report(write_report, y_val, svm_pred, "SVM baseline", out, "speech_svm")}
+    reports = {"svm": _report(y_val, svm_pred, "SVM baseline", out, "speech_svm")}
 
     rng = np.random.default_rng(seed)
     versions = [model_inputs(train_signals)]
@@ -762,7 +761,7 @@ def train_speech(data: str | Path | None, out: str | Path | None = None, epochs:
         shutil.copy(checkpoint, out / "speech_cnn_lstm.keras")
     model = keras.models.load_model(out / "speech_cnn_lstm.keras")
     pred = model.predict(x_val, verbose=0).argmax(axis=1)
-    reports["model"] = _report(write_report, y_val, pred, "CNN+LSTM", out, "speech_cnn_lstm")
+    reports["model"] = _report(y_val, pred, "CNN+LSTM", out, "speech_cnn_lstm")
     curves = {k: [float(v) for v in values] for k, values in history.history.items()}
     (out / "speech_cnn_lstm_history.json").write_text(json.dumps(
         {"history": curves, "epochs_run": len(curves["loss"]), "copies": copies, "seed": seed,
@@ -816,7 +815,6 @@ def train_speech_logreg(data: str | Path | None, out: str | Path | None = None,
     from sklearn.model_selection import cross_val_score
 
     from utils.config import MODELS_DIR
-    from utils.evaluate import write_report
     from utils.labels import RAVDESS_CLASSES
     from utils.models import save_linear_pipeline
 
@@ -833,7 +831,7 @@ def train_speech_logreg(data: str | Path | None, out: str | Path | None = None,
           for c in grid}
     best = max(cv, key=cv.get)
     pipeline = speech_logreg(best).fit(x_train, y_train)
-    metrics = _report(write_report, y_val, pipeline.predict(x_val), "Linear model", out,
+    metrics = _report(y_val, pipeline.predict(x_val), "Linear model", out,
                       "speech_logreg_report", figure="speech_logreg_confusion.png")
     save_linear_pipeline(pipeline, out / "speech_logreg.json", class_names=list(RAVDESS_CLASSES),
                          features="utils.audio.speech_features", c=best,
@@ -892,7 +890,6 @@ def train_speech_utterance_cnn(data: str | Path | None, out: str | Path | None =
     import keras
 
     from utils.config import MODELS_DIR, seed_everything
-    from utils.evaluate import write_report
     from utils.labels import RAVDESS_CLASSES
     from utils.models import speech_utterance_cnn
     from utils.training import warmup_cosine
@@ -925,7 +922,7 @@ def train_speech_utterance_cnn(data: str | Path | None, out: str | Path | None =
     model.save(partial)
     partial.replace(out / "speech_utterance_cnn.keras")
     pred = model.predict(x_val, verbose=0).argmax(axis=1)
-    metrics = _report(write_report, y_val, pred, "Utterance CNN", out, "speech_utterance_cnn")
+    metrics = _report(y_val, pred, "Utterance CNN", out, "speech_utterance_cnn")
     (out / "speech_utterance_cnn_history.json").write_text(json.dumps(
         {"history": curves, "epochs_run": epochs, "speed_factors": list(factors), "seed": seed,
          "batch_size": batch_size, "minutes": round((time.time() - started) / 60, 1)}, indent=2))
@@ -951,21 +948,14 @@ def _time_budget(minutes: float | None) -> list:
     return [TimeBudget()]
 
 
-def _report(write_report, y_true, y_pred, name: str, out: Path, stem: str,
-            figure: str | None = None) -> dict:
-    """write_report into a temporary folder, then ``<stem>.json`` and the confusion matrix as
-    ``figure`` (default ``<stem>_confusion.png``)."""
-    import shutil
-    import tempfile
-
+def _report(y_true, y_pred, name: str, out: Path, stem: str, figure: str | None = None) -> dict:
+    """The validation report of a recipe's model: ``<stem>.json`` and the confusion matrix as
+    ``figure`` (default ``<stem>_confusion.png``) in ``out``."""
+    from utils.evaluate import write_report
     from utils.labels import RAVDESS_CLASSES
 
-    with tempfile.TemporaryDirectory() as scratch:
-        metrics = write_report(y_true, y_pred, RAVDESS_CLASSES,
-                               f"{name}, RAVDESS validation actors 17-20", Path(scratch))
-        shutil.copy(Path(scratch) / "metrics.json", out / f"{stem}.json")
-        shutil.copy(Path(scratch) / "confusion.png", out / (figure or f"{stem}_confusion.png"))
-    return metrics
+    return write_report(y_true, y_pred, RAVDESS_CLASSES, f"{name}, RAVDESS validation actors 17-20",
+                        out, f"{stem}.json", figure or f"{stem}_confusion.png")
 
 
 # --- figures -----------------------------------------------------------------------------------

@@ -40,8 +40,10 @@ def save_report_files(out_dir: Path, record: dict, figure, json_name: str, png_n
 
 
 def write_report(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence[str],
-                 title: str, out_dir: Path) -> dict:
-    """Accuracy, macro-F1 and the per-class report as ``metrics.json``, plus ``confusion.png``.
+                 title: str, out_dir: Path, json_name: str = "metrics.json",
+                 png_name: str = "confusion.png") -> dict:
+    """Accuracy, macro-F1 and the per-class report as ``json_name``, plus the confusion matrix
+    as ``png_name`` (a training recipe names them after its model).
 
     Returns the metrics dict (also printed by the command line).
     """
@@ -57,7 +59,7 @@ def write_report(y_true: Sequence[int], y_pred: Sequence[int], classes: Sequence
                                            output_dict=True, zero_division=0),
     }
     figure = plot_confusion_matrix(np.asarray(y_true), np.asarray(y_pred), classes, title)
-    save_report_files(out_dir, metrics, figure, "metrics.json", "confusion.png")
+    save_report_files(out_dir, metrics, figure, json_name, png_name)
     return metrics
 
 
