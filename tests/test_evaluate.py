@@ -6,11 +6,11 @@ import json
 
 import pytest
 
-from utils import evaluate
+from utils import evaluate, reports
 
 
 def test_write_report_gives_json_and_png(tmp_path):
-    metrics = evaluate.write_report([0, 1, 1, 2], [0, 1, 0, 2], ["a", "b", "c"], "toy, val", tmp_path)
+    metrics = reports.write_report([0, 1, 1, 2], [0, 1, 0, 2], ["a", "b", "c"], "toy, val", tmp_path)
     assert metrics["accuracy"] == pytest.approx(0.75)
     assert metrics["macro_f1"] == pytest.approx((1 / 1.5 + 2 / 3 + 1) / 3, rel=1e-6)
     saved = json.loads((tmp_path / "metrics.json").read_text())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from utils import models
+from utils import inference, models
 
 
 def test_inference_function_matches_the_model_and_ignores_dropout():
@@ -13,7 +13,7 @@ def test_inference_function_matches_the_model_and_ignores_dropout():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(8), keras.layers.Dropout(0.5),
                               keras.layers.Dense(3, activation="softmax")])
-    forward = models.inference_function(model)
+    forward = inference.inference_function(model)
     x = np.random.default_rng(0).normal(size=(2, 4)).astype("float32")
     first, second = np.asarray(forward(x)), np.asarray(forward(x))
     np.testing.assert_allclose(first, model(x, training=False).numpy(), rtol=1e-6)
@@ -26,6 +26,6 @@ def test_inference_function_averages_with_a_transformed_copy():
     keras.utils.set_random_seed(0)
     model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])
     x = np.random.default_rng(1).normal(size=(2, 4)).astype("float32")
-    averaged = np.asarray(models.inference_function(model, average_with=lambda t: -t)(x))
+    averaged = np.asarray(inference.inference_function(model, average_with=lambda t: -t)(x))
     expected = (model(x, training=False).numpy() + model(-x, training=False).numpy()) / 2
     np.testing.assert_allclose(averaged, expected, rtol=1e-6)

@@ -640,7 +640,7 @@ def speech_predictor(model: Any = None) -> SpeechPredictor | SpeechEnsemble:
     """A speech model ready for signals (16 kHz mono, or pass ``sr``), features included.
 
     ``model`` is a path or a model: a ``.json`` linear model (:func:`speech_logreg`, saved by
-    :func:`utils.models.save_linear_pipeline`), a ``.keras`` network / a Keras model (the
+    :func:`utils.inference.save_linear_pipeline`), a ``.keras`` network / a Keras model (the
     CNN+LSTM or the utterance CNN, told apart by their input), or a list of these, averaged
     (:class:`SpeechEnsemble`). The default is the shipped ensemble,
     :func:`default_speech_model_paths`. This is the one place that tells the kinds apart.
@@ -658,7 +658,7 @@ def speech_predictor(model: Any = None) -> SpeechPredictor | SpeechEnsemble:
 def _linear_predictor(path: str | Path) -> SpeechPredictor:
     """:func:`speech_predictor` for a linear model saved as JSON."""
     from utils.labels import RAVDESS_CLASSES
-    from utils.models import load_linear_pipeline
+    from utils.inference import load_linear_pipeline
 
     pipeline, _ = load_linear_pipeline(path)
     seen = pipeline[-1].classes_  # classes absent from training get probability 0
@@ -679,7 +679,7 @@ def _network_predictor(model: str | Path | Any) -> SpeechPredictor:
     import keras
     import tensorflow as tf
 
-    from utils.models import inference_function
+    from utils.inference import inference_function
 
     if isinstance(model, (str, Path)):
         model = keras.models.load_model(model)
@@ -808,7 +808,7 @@ def train_speech_logreg(data: str | Path | None, out: str | Path | None = None,
     tract). The regularisation ``c`` is chosen from ``grid`` by cross-validation grouped by
     actor inside the training actors (:func:`grouped_folds_with_copies`), so the validation
     actors are used for nothing but the final score. Writes ``speech_logreg.json`` (the model,
-    see :func:`utils.models.save_linear_pipeline`) and its validation report and confusion
+    see :func:`utils.inference.save_linear_pipeline`) and its validation report and confusion
     matrix (``speech_logreg_report.json``, ``speech_logreg_confusion.png``) to ``out`` (default
     ``models/``). Returns the validation metrics.
     """
@@ -816,7 +816,7 @@ def train_speech_logreg(data: str | Path | None, out: str | Path | None = None,
 
     from utils.config import MODELS_DIR
     from utils.labels import RAVDESS_CLASSES
-    from utils.models import save_linear_pipeline
+    from utils.inference import save_linear_pipeline
 
     out = Path(out) if out else MODELS_DIR
     out.mkdir(parents=True, exist_ok=True)
@@ -951,7 +951,7 @@ def _time_budget(minutes: float | None) -> list:
 def _report(y_true, y_pred, name: str, out: Path, stem: str, figure: str | None = None) -> dict:
     """The validation report of a recipe's model: ``<stem>.json`` and the confusion matrix as
     ``figure`` (default ``<stem>_confusion.png``) in ``out``."""
-    from utils.evaluate import write_report
+    from utils.reports import write_report
     from utils.labels import RAVDESS_CLASSES
 
     return write_report(y_true, y_pred, RAVDESS_CLASSES, f"{name}, RAVDESS validation actors 17-20",

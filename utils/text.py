@@ -481,7 +481,7 @@ class TextModel:
     def __init__(self, model: Any, vocab: Vocabulary, preprocessor: TextPreprocessor,
                  classes: Sequence[str], max_len: int, multilabel: bool = False,
                  chunked: bool = False):
-        from utils.models import inference_function
+        from utils.inference import inference_function
 
         self.model, self.vocab, self.preprocessor = model, vocab, preprocessor
         self.classes, self.max_len, self.multilabel = list(classes), int(max_len), multilabel
@@ -778,21 +778,20 @@ def to_canonical(probs: Sequence[float], classes: Sequence[str] | None = None) -
     """CARER probabilities -> the course's seven canonical emotions, for fusion.
 
     Returns (probabilities over :data:`utils.labels.EMOTIONS`, mask of the canonical emotions this
-    model can express): :func:`utils.fusion.canonical_mass` and :func:`utils.fusion.expressible`.
+    model can express): :func:`utils.labels.canonical_mass` and :func:`utils.labels.expressible`.
     ``love`` has no canonical counterpart: its probability is left out, so the vector sums to
     1 - P(love). ``disgust`` and ``neutral`` have no CARER counterpart: they get 0 and ``False`` in
     the mask (:func:`utils.fusion.to_canonical` turns that into "no opinion" for fusion).
     ``classes`` names the order of ``probs`` if it is not :data:`utils.labels.CARER_CLASSES`.
     """
-    from utils import fusion
-    from utils.labels import CARER_CLASSES
+    from utils.labels import CARER_CLASSES, canonical_mass, expressible
 
     probs = np.asarray(probs, dtype=float)
     if classes is not None:
         if probs.shape != (len(classes),):
             raise ValueError(f"expected {len(classes)} probabilities, got shape {probs.shape}")
         probs = np.array([probs[list(classes).index(name)] for name in CARER_CLASSES])
-    return fusion.canonical_mass(probs, "text"), fusion.expressible("text")
+    return canonical_mass(probs, "text"), expressible("text")
 
 
 def tfidf_logreg(train_texts: Sequence[str], train_labels: np.ndarray, test_texts: Sequence[str],

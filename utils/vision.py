@@ -449,14 +449,14 @@ def load_face_model(path: str | Path | None = None):
 def face_predictor(model, flip: bool = True):
     """A fast function ``faces (n, 48, 48) -> probabilities (n, 7)`` for a face model.
 
-    The call is compiled by :func:`utils.models.inference_function` (one graph, about 15x faster
+    The call is compiled by :func:`utils.inference.inference_function` (one graph, about 15x faster
     than ``model.predict`` for one face). With ``flip`` the probabilities are averaged over each face
     and its mirror image (test-time augmentation, as the shipped model's card reports).
     Faces are ``uint8`` or float pixel values 0-255, with or without the channel axis.
     """
     import tensorflow as tf
 
-    from utils.models import inference_function
+    from utils.inference import inference_function
 
     mirror = (lambda x: tf.reverse(x, axis=[2])) if flip else None  # left-right, in the graph
     run = inference_function(model, average_with=mirror)
