@@ -78,3 +78,16 @@ def test_distribution_strategy_on_a_cpu_machine():
 def test_describe_names_mode_and_data(monkeypatch):
     monkeypatch.setenv("COURSE_QUICK", "1")
     assert "mode=quick" in config.describe() and "synthetic samples" in config.describe()
+
+
+def test_tensorflow_starts_quietly_after_the_course_config():
+    """The setup cell imports utils.config before TensorFlow: no start-up notice reaches a notebook."""
+    import os
+    import subprocess
+
+    env = {k: v for k, v in os.environ.items() if k != "TF_CPP_MIN_LOG_LEVEL"}
+    done = subprocess.run([sys.executable, "-c", "from utils import config; import tensorflow"],
+                          capture_output=True, text=True, env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    for notice in ("absl::InitializeLog", "oneDNN", "cpu_feature_guard"):
+        assert notice not in done.stderr + done.stdout

@@ -37,3 +37,18 @@ def test_history_and_balance():
     bars = plots.plot_class_balance(["a", "b", "b"], ["a", "b", "c"], "balance")
     assert [p.get_height() for p in bars.axes[0].patches] == [1, 2, 0]
     plt.close("all")
+
+
+def test_history_titles_never_overlap_even_when_long():
+    title = "speech_utterance_cnn on RAVDESS actors 1-20, synthetic samples, quick mode, 1 epoch"
+    fig = plots.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.3, 0.6],
+                              "val_accuracy": [0.2, 0.5]}, title)
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    boxes = [ax.title.get_window_extent(renderer) for ax in fig.axes]
+    boxes.append(fig._suptitle.get_window_extent(renderer))
+    for i, first in enumerate(boxes):
+        for second in boxes[i + 1:]:
+            assert not first.overlaps(second)
+    assert title.split()[0] in fig._suptitle.get_text()
+    plt.close(fig)

@@ -9,6 +9,7 @@ COURSE_QUICK     ``1`` runs on the synthetic samples with tiny epochs, ``0`` for
                  Unset, quick mode is on exactly when ``CI`` is set.
 COURSE_DATA_DIR  where real datasets are looked for and downloaded to (default: ``data/cache``).
 COURSE_OUTPUT_DIR  where figures, checkpoints and reports go (default: ``outputs``).
+TF_CPP_MIN_LOG_LEVEL  TensorFlow's C++ log level; set to ``2`` here unless already set.
 """
 
 from __future__ import annotations
@@ -18,6 +19,12 @@ import random
 import sys
 from pathlib import Path
 from typing import Any
+
+# TensorFlow prints start-up notices (oneDNN, CPU instructions, the absl "before InitializeLog"
+# line) from C++ as soon as it is imported. Every notebook imports this module first, before
+# TensorFlow, so setting the level here keeps them out of every notebook, in Colab too; a value
+# the user set wins.
+os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 MODELS_DIR = REPO_ROOT / "models"

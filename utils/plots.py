@@ -6,6 +6,7 @@ and shows the counts too, so a student sees both the rate and how many examples 
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Mapping, Sequence
 
 import numpy as np
@@ -50,8 +51,13 @@ def plot_confusion_matrix(
 
 def plot_history(history: Mapping[str, Sequence[float]], title: str,
                  metrics: Sequence[str] = ("loss", "accuracy")) -> plt.Figure:
-    """Training and validation curves from a Keras ``History.history`` dict, one panel per metric."""
-    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.5), squeeze=False)
+    """Training and validation curves from a Keras ``History.history`` dict, one panel per metric.
+
+    ``title`` (wrapped if long) stands once above the panels; each panel is titled by its metric,
+    so long titles never run into each other.
+    """
+    fig, axes = plt.subplots(1, len(metrics), figsize=(5 * len(metrics), 3.8), squeeze=False)
+    fig.suptitle(textwrap.fill(title, width=45 * len(metrics)))
     for ax, metric in zip(axes[0], metrics):
         for prefix, style in (("", "-"), ("val_", "--")):
             values = history.get(prefix + metric)
@@ -61,7 +67,7 @@ def plot_history(history: Mapping[str, Sequence[float]], title: str,
                         label="validation" if prefix else "training")
         ax.set_xlabel("epoch")
         ax.set_ylabel(metric)
-        ax.set_title(f"{title}: {metric}")
+        ax.set_title(metric)
         ax.legend()
         ax.grid(alpha=0.3)
     fig.tight_layout()
