@@ -1,13 +1,15 @@
-"""Command line: a saved model on a dataset folder gives metrics as JSON and a confusion matrix PNG.
+"""Score a saved model on a dataset folder: metrics as JSON and a confusion matrix as a PNG.
 
     python -m utils.evaluate face --data DIR --split PublicTest [--model PATH]
-    python -m utils.evaluate speech --data DIR --actors 21-24 [--model PATH]
+    python -m utils.evaluate speech --data DIR --actors 21-24 [--model PATH ...]
     python -m utils.evaluate text-emotion --data DIR --split val [--model PATH]
-    python -m utils.evaluate personality --data FILE [--model PATH]
+    python -m utils.evaluate personality --data FILE [--split test|all] [--model PATH]
     python -m utils.evaluate fusion --data DIR --rule stacker --val-actors 17-20 --test-actors 21-24
 
-Each subcommand loads its dataset with the course's loaders, predicts with the model, and hands the
-labels to :func:`write_report`, so every modality reports the same metrics the same way.
+Each command reads its dataset with the same loaders as the notebooks, predicts with the model
+(the shipped one unless --model says otherwise) and writes the same report for every modality:
+accuracy, macro-F1 and a per-class report in metrics.json, the confusion matrix in confusion.png.
+Run `python -m utils.evaluate COMMAND --help` for a command's options.
 """
 
 from __future__ import annotations
@@ -25,6 +27,14 @@ import numpy as np
 # :func:`main` writes as <name>.json and <name>_confusion.png beside the main report.
 Command = tuple[Callable[[argparse.ArgumentParser], None], Callable[[argparse.Namespace], tuple]]
 COMMANDS: dict[str, Command] = {}
+# One line per command for --help, in plain words.
+SUMMARIES: dict[str, str] = {
+    "face": "the face model on FER2013 (image folders or fer2013.csv)",
+    "speech": "the speech model (default: the shipped pair) on RAVDESS speech clips of some actors",
+    "text-emotion": "the text-emotion model on a CARER split",
+    "personality": "the personality (Big Five) model on the essays",
+    "fusion": "late fusion of face and speech on RAVDESS video clips",
+}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -34,9 +44,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", type=Path, default=None,
                         help="folder for metrics.json and confusion.png "
                              "(default: outputs/evaluate/<command>)")
-    commands = parser.add_subparsers(dest="command", required=True)
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for name, (add_arguments, _) in COMMANDS.items():
-        add_arguments(commands.add_parser(name))
+        add_arguments(commands.add_parser(name, help=SUMMARIES.get(name)))
     return parser
 
 

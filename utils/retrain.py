@@ -7,7 +7,7 @@
     python -m utils.retrain text-emotion --data DIR
     python -m utils.retrain personality --data DIR
 
-``--data`` is a dataset folder in one of the real layouts (for instance COURSE_DATA_DIR/fer2013).
+--data is a dataset folder in one of the real layouts (for instance COURSE_DATA_DIR/fer2013).
 Each subcommand writes the model file and a metrics JSON next to it; the numbers in the model
 cards come from these runs.
 """
