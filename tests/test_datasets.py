@@ -192,6 +192,20 @@ def test_carer_text_and_parquet_layouts(tmp_path):
     assert carer.load("val", tmp_path / "pq")["label"].tolist() == ["joy", "fear"]
 
 
+@pytest.mark.parametrize("header", ["", "text;label\n", "text;label_name\n", "\ufefftext;label_name\n",
+                                    "TEXT;LABEL\n"])
+def test_carer_text_files_with_or_without_a_header_line(tmp_path, header):
+    (tmp_path / "train.txt").write_text(header + "i feel great;joy\ni am scared;fear\n", encoding="utf-8")
+    frame = carer.load("train", tmp_path)
+    assert frame.to_dict("list") == {"text": ["i feel great", "i am scared"], "label": ["joy", "fear"]}
+
+
+def test_carer_header_only_counts_on_the_first_line(tmp_path):
+    (tmp_path / "train.txt").write_text("i feel great;joy\ntext;label_name\n")
+    with pytest.raises(ValueError, match=r"train.txt:2"):
+        carer.load("train", tmp_path)
+
+
 def test_carer_bad_line_and_split(tmp_path):
     (tmp_path / "train.txt").write_text("fine;joy\nno label here\n")
     with pytest.raises(ValueError, match=r"train.txt:2"):

@@ -259,4 +259,6 @@ COMMANDS["fusion"] = (_fusion_arguments, _run_fusion)
 
 
 if __name__ == "__main__":
-    main()
+    from utils.cli import run_command
+
+    run_command(main, "python -m utils.evaluate")

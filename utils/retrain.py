@@ -159,4 +159,6 @@ RECIPES["speech-utterance-cnn"] = (_speech_utterance_cnn_arguments, _run_speech_
 
 
 if __name__ == "__main__":
-    main()
+    from utils.cli import run_command
+
+    run_command(main, "python -m utils.retrain")

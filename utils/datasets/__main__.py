@@ -3,18 +3,22 @@
     python -m utils.datasets                 # every dataset
     python -m utils.datasets fer2013 essays  # some of them
 
-In quick mode it counts the synthetic samples; with ``COURSE_QUICK=0`` it finds (or downloads)
-the real copies under ``COURSE_DATA_DIR``. It prints one JSON line per dataset.
+In quick mode it counts the synthetic samples; with COURSE_QUICK=0 it finds (or downloads)
+the real copies under COURSE_DATA_DIR. It prints one JSON line per dataset with its "state":
+"found" (with the counts), "download failed" or "unreadable" (with why and what to do), and goes
+on to the next dataset. The exit status is 1 when any dataset could not be read.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import sys
 from collections.abc import Callable, Sequence
 
 from utils.config import describe
 from utils.datasets import carer, essays, fer2013, ravdess
+from utils.datasets.download import DatasetUnavailable
 from utils.labels import BIG_FIVE
 
 
@@ -53,8 +57,19 @@ COUNTERS: dict[str, Callable[[], dict]] = {
 }
 
 
-def main(argv: Sequence[str] | None = None) -> None:
-    """Print the counts of the chosen datasets."""
+def state(name: str) -> dict:
+    """What dataset ``name`` holds now, or why it cannot be read; never raises for missing data."""
+    try:
+        return {"dataset": name, "state": "found", **COUNTERS[name]()}
+    except DatasetUnavailable as err:
+        return {"dataset": name, "state": "download failed", "why": str(err)}
+    except (FileNotFoundError, ValueError, OSError) as err:
+        return {"dataset": name, "state": "unreadable", "why": str(err),
+                "what to do": "check the copy's layout (data/README.md), or set COURSE_QUICK=1"}
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Print the state of the chosen datasets, one JSON line each; 1 if any is unavailable."""
     parser = argparse.ArgumentParser(prog="python -m utils.datasets", description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("names", nargs="*", metavar="NAME",
@@ -64,9 +79,11 @@ def main(argv: Sequence[str] | None = None) -> None:
     if unknown:
         parser.error(f"unknown dataset(s) {sorted(unknown)}: choose from {', '.join(COUNTERS)}")
     print(describe())
-    for name in args.names or COUNTERS:
-        print(json.dumps({"dataset": name, **COUNTERS[name]()}))
+    states = [state(name) for name in args.names or COUNTERS]
+    for record in states:
+        print(json.dumps(record))
+    return int(any(record["state"] != "found" for record in states))
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

@@ -2,7 +2,8 @@
 
 Two real layouts are read, wherever they sit below the dataset folder ``emotion/``:
 
-- the original text files ``train.txt``, ``val.txt``, ``test.txt`` with one ``text;label`` a line;
+- the original text files ``train.txt``, ``val.txt``, ``test.txt`` with one ``text;label`` a line,
+  with or without a header line ``text;label`` or ``text;label_name`` (as several mirrors add);
 - the parquet copy ``train/validation/test-00000-of-00001.parquet`` with integer labels
   (0 sadness, 1 joy, 2 love, 3 anger, 4 fear, 5 surprise).
 """
@@ -19,6 +20,7 @@ from utils.labels import CARER_CLASSES
 NAME = "emotion"
 SPLITS = ("train", "val", "test")
 _PARQUET_NAMES = {"train": "train", "val": "validation", "test": "test"}
+HEADERS = ("text;label", "text;label_name")  # header lines some mirrors put first
 
 
 def find_split_file(folder: Path, split: str) -> Path | None:
@@ -42,8 +44,8 @@ def root() -> Path:
 
 def _read_txt(path: Path) -> pd.DataFrame:
     rows = []
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if not line.strip():
+    for number, line in enumerate(path.read_text(encoding="utf-8-sig").splitlines(), start=1):
+        if not line.strip() or (not rows and line.strip().lower() in HEADERS):
             continue
         text, sep, label = line.rpartition(";")
         if not sep or label.strip() not in CARER_CLASSES:
