@@ -76,7 +76,7 @@ _SENTENCE = "i feel so grateful that my friends stayed with me when things got h
 def _text_benchmark(model_name: str, network: str) -> Callable[[], tuple[str, Callable[[], object]]]:
     """A benchmark of one shipped text model on one sentence, preprocessing included."""
     def setup() -> tuple[str, Callable[[], object]]:
-        from utils.text import load_text_model
+        from utils.text.predict import load_text_model
 
         model = load_text_model(model_name)
         return (f"one {len(_SENTENCE.split())}-word sentence: preprocessing (tokenise, clean, "

@@ -84,7 +84,7 @@ def _text_emotion_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _run_text_emotion(args: argparse.Namespace) -> tuple:
     from utils.datasets import carer
-    from utils.text import load_text_model
+    from utils.text.predict import load_text_model
 
     name, folder = _text_model_location(args.model, "text_emotion")
     model = load_text_model(name, folder)
@@ -110,7 +110,9 @@ def _run_personality(args: argparse.Namespace) -> tuple:
     majority-class baseline."""
     from utils.datasets import essays
     from utils.labels import BIG_FIVE
-    from utils.text import essays_split, load_text_model, personality_report
+    from utils.text.metrics import personality_report
+    from utils.text.predict import load_text_model
+    from utils.text.train import essays_split
 
     name, folder = _text_model_location(args.model, "personality")
     model = load_text_model(name, folder)

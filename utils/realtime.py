@@ -152,7 +152,7 @@ class EmotionLoop:
         if self.text:
             try:
                 if self.text_model is None:
-                    from utils.text import load_text_model
+                    from utils.text.predict import load_text_model
 
                     self.text_model = load_text_model("text_emotion")
                 raw = self.text_model.predict_proba([self.text])[0]

@@ -76,13 +76,13 @@ def _text_arguments(what: str, epochs: int) -> Callable[[argparse.ArgumentParser
 
 
 def _run_text_emotion(args: argparse.Namespace) -> dict:
-    from utils.text import train_text_emotion
+    from utils.text.train import train_text_emotion
 
     return train_text_emotion(args.data, args.out, epochs=args.epochs, seed=args.seed)
 
 
 def _run_personality(args: argparse.Namespace) -> dict:
-    from utils.text import train_personality
+    from utils.text.train import train_personality
 
     return train_personality(args.data, args.out, epochs=args.epochs, seed=args.seed)
 
