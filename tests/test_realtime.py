@@ -7,8 +7,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utils import overlay, realtime, vision
+from utils import overlay, realtime
 from utils.labels import EMOTIONS, RAVDESS_CLASSES
+from utils.video.io import video_frames
 
 
 class FakeSpeech:
@@ -44,7 +45,7 @@ def clip(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def frame(clip) -> np.ndarray:
-    return next(vision.video_frames(clip))[1]
+    return next(video_frames(clip))[1]
 
 
 @pytest.fixture

@@ -128,7 +128,7 @@ BENCHMARKS["speech-cnn"] = _speech_benchmark(
 def _bench_face(flip: bool = False) -> tuple[str, Callable[[], object]]:
     import numpy as np
 
-    from utils.vision import face_predictor, load_face_model
+    from utils.video.predict import face_predictor, load_face_model
 
     predict = face_predictor(load_face_model(), flip=flip)
     face = np.random.default_rng(0).integers(0, 256, (1, 48, 48), dtype=np.uint8)
@@ -145,7 +145,8 @@ def _bench_face_pipeline() -> tuple[str, Callable[[], object]]:
     import numpy as np
     from skimage import data
 
-    from utils.vision import extract_faces, face_predictor, load_face_model
+    from utils.video.faces import extract_faces
+    from utils.video.predict import face_predictor, load_face_model
 
     predict = face_predictor(load_face_model(), flip=False)
     frame = np.ascontiguousarray(data.astronaut()[16:496, :, :])  # a 640x480-like RGB frame

@@ -279,13 +279,13 @@ def clip_probabilities(paths: Sequence[str | Path], face_predict: Callable,
                        aggregation: str = "log_mean") -> dict[str, np.ndarray]:
     """Canonical face and speech probabilities of whole audio-visual clips, for fusion.
 
-    The face modality is :func:`utils.vision.video_face_probs` of every ``step``-th frame
+    The face modality is :func:`utils.video.predict.video_face_probs` of every ``step``-th frame
     aggregated over the clip (:func:`aggregate_frames`, NaN if no frame had a face); the speech
     modality is the speech model on the clip's sound track. Returns
     ``{"face": (n, 7), "speech": (n, 7)}``.
     """
     from utils.audio import load_audio
-    from utils.vision import video_face_probs
+    from utils.video.predict import video_face_probs
 
     face, speech = [], []
     for path in paths:

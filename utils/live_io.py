@@ -1,7 +1,7 @@
 """The real-time demo's inputs and outputs: camera or video file, microphone, sound track, mp4.
 
 - :func:`open_capture` opens a webcam index or a video file and :func:`camera_frames` reads a
-  camera frame by frame (a video file is read by :func:`utils.vision.read_frames`); a camera
+  camera frame by frame (a video file is read by :func:`utils.video.io.read_frames`); a camera
   that cannot be opened raises :class:`CameraError` saying what to try;
 - :class:`AudioBuffer` keeps the last 3 seconds of sound, filled by a :class:`Microphone` (the
   optional ``sounddevice`` package; :class:`MicrophoneUnavailable` says what to install) or
@@ -49,11 +49,11 @@ def open_capture(source: int | str | Path) -> Any:
     """A ``cv2.VideoCapture`` on a webcam index or a video file, or a clear :class:`CameraError`."""
     import cv2
 
-    from utils import vision
+    from utils.video.io import open_video
 
     if is_file_source(source):
         try:
-            return vision.open_video(source)
+            return open_video(source)
         except (FileNotFoundError, ValueError) as err:
             raise CameraError(f"{err}, or use --camera 0 for a webcam") from err
     index = int(source)

@@ -37,12 +37,16 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from utils import fusion, vision
+from utils import fusion
 from utils.labels import EMOTIONS
 from utils.live_io import (SAMPLE_RATE, AudioBuffer, CameraError, Microphone,
                            MicrophoneUnavailable, camera_frames, is_file_source, open_capture,
                            sound_track, video_writer)
 from utils.overlay import annotate
+from utils.video.blinks import BLINK_THRESHOLD, face_ear
+from utils.video.faces import as_bgr, extract_faces, landmarks
+from utils.video.io import frame_rate, read_frames
+from utils.video.predict import face_predictor, load_face_model
 
 SPEECH_EVERY = 0.5        # seconds between two speech predictions
 SILENCE_RMS = 0.003       # root-mean-square level (about -50 dBFS) below which audio is silence
@@ -86,7 +90,7 @@ class BlinkCounter:
     threshold (frames without a face end a run and never count as closed)."""
 
     def __init__(self, threshold: float | None = None, max_frames: int = 10) -> None:
-        self.threshold = vision.BLINK_THRESHOLD if threshold is None else threshold
+        self.threshold = BLINK_THRESHOLD if threshold is None else threshold
         self.max_frames, self.count, self.run = max_frames, 0, 0
 
     def update(self, ear: float | None) -> int:
@@ -120,7 +124,7 @@ class EmotionLoop:
                  weights: dict[str, float] | None = None, silence_rms: float = SILENCE_RMS,
                  text_model: Any = None) -> None:
         if face_predict is None:
-            face_predict = vision.face_predictor(vision.load_face_model(), flip=False)
+            face_predict = face_predictor(load_face_model(), flip=False)
         if speech and speech_predict is None:
             from utils.audio import speech_predictor
 
@@ -201,13 +205,13 @@ class EmotionLoop:
 
     def _face(self, frame: Any, result: dict, status: list[str]) -> np.ndarray | None:
         """Face probabilities (canonical) of the largest face, or None; fills box and EAR."""
-        bgr = vision.as_bgr(frame)
+        bgr = as_bgr(frame)
         if bgr is None:
             status.append("no frame")
             return None
         try:
             rgb = np.ascontiguousarray(bgr[..., ::-1])
-            boxes, faces = vision.extract_faces(rgb, max_width=self.max_width)
+            boxes, faces = extract_faces(rgb, max_width=self.max_width)
             if not boxes:
                 status.append("no face")
                 return None
@@ -215,7 +219,7 @@ class EmotionLoop:
             if len(boxes) > 1:
                 status.append(f"{len(boxes)} faces: the largest is read")
             try:
-                result["ear"] = vision.face_ear(vision.landmarks(rgb, boxes[0]))
+                result["ear"] = face_ear(landmarks(rgb, boxes[0]))
             except ValueError:
                 pass
             probs = np.asarray(self.face_predict(faces[:1]))[0]
@@ -313,10 +317,10 @@ def run(source: int | str | Path = 0, loop: EmotionLoop | None = None, sound: bo
         capture.release()
         raise RuntimeError("no screen to open a window on: pass show=False (or --out FILE to "
                            "write an annotated video)")
-    fps = vision.frame_rate(capture) if is_file else None
+    fps = frame_rate(capture) if is_file else None
     track, microphone = _sound_source(loop, source, is_file) \
         if sound and loop.speech_predict is not None else (None, None)
-    frames = vision.read_frames(capture) if is_file else camera_frames(capture, source)
+    frames = read_frames(capture) if is_file else camera_frames(capture, source)
     writer, rows, fed = None, [], 0
     keep = {} if keep is None else keep
     try:
