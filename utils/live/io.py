@@ -9,7 +9,7 @@
 - :func:`video_writer` writes annotated frames to an mp4;
 - :func:`colab_snapshot` takes one webcam frame through the browser, for Colab.
 
-:mod:`utils.realtime` drives these; nothing here knows about emotions.
+:mod:`utils.live.run` drives these; nothing here knows about emotions.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def open_capture(source: int | str | Path) -> Any:
             f"other programs that use the camera, allow camera access for your terminal or "
             f"Jupyter (macOS: System Settings > Privacy & Security > Camera), or run on a video "
             f"file instead: python -m utils.realtime --video FILE. In Colab the camera belongs to "
-            f"the browser, not to Python: see utils.live_io.colab_snapshot().")
+            f"the browser, not to Python: see utils.live.io.colab_snapshot().")
     return capture
 
 
