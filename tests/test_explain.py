@@ -32,7 +32,7 @@ def test_gradcam_points_at_the_evidence(bright_spot_model):
 
 
 def test_gradcam_on_the_face_builders_any_batch_size():
-    from utils.models import face_resnet, mini_xception
+    from utils.video.models import face_resnet, mini_xception
 
     faces = np.random.default_rng(0).uniform(0, 255, (3, 48, 48)).astype(np.float32)
     for model in (mini_xception(), face_resnet(widths=(8, 16, 32), stem=8)):

@@ -1,11 +1,11 @@
-"""utils.live_io: cameras, files and microphones fail with advice; buffers and streams behave."""
+"""utils.live.io: cameras, files and microphones fail with advice; buffers and streams behave."""
 
 from __future__ import annotations
 
 import numpy as np
 import pytest
 
-from utils import live_io
+from utils.live import io as live_io
 
 
 class FakeCamera:

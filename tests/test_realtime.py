@@ -1,4 +1,4 @@
-"""utils.realtime: the demo loop survives bad input, smooths, and runs headless on a clip."""
+"""utils.live and utils.realtime: the demo loop survives bad input, smooths, runs headless on a clip."""
 
 from __future__ import annotations
 
@@ -7,8 +7,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from utils import overlay, realtime, vision
+from utils import realtime
 from utils.labels import EMOTIONS, RAVDESS_CLASSES
+from utils.live import overlay
+from utils.live.io import SAMPLE_RATE
+from utils.live.loop import BlinkCounter, EmotionLoop, Smoother
+from utils.live.run import run, summary
+from utils.video.io import video_frames
 
 
 class FakeSpeech:
@@ -19,7 +24,7 @@ class FakeSpeech:
 
     def __call__(self, signal: np.ndarray) -> np.ndarray:
         self.calls += 1
-        assert signal.ndim == 1 and signal.size <= 3 * realtime.SAMPLE_RATE
+        assert signal.ndim == 1 and signal.size <= 3 * SAMPLE_RATE
         probs = np.full(8, 0.02)
         probs[RAVDESS_CLASSES.index("angry")] = 0.86
         return probs
@@ -44,16 +49,16 @@ def clip(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def frame(clip) -> np.ndarray:
-    return next(vision.video_frames(clip))[1]
+    return next(video_frames(clip))[1]
 
 
 @pytest.fixture
-def loop() -> realtime.EmotionLoop:
-    return realtime.EmotionLoop(face_predict=fake_face, speech_predict=FakeSpeech())
+def loop() -> EmotionLoop:
+    return EmotionLoop(face_predict=fake_face, speech_predict=FakeSpeech())
 
 
 def _voice(seconds: float = 2.0) -> np.ndarray:
-    t = np.arange(int(seconds * realtime.SAMPLE_RATE)) / realtime.SAMPLE_RATE
+    t = np.arange(int(seconds * SAMPLE_RATE)) / SAMPLE_RATE
     return (0.2 * np.sin(2 * np.pi * 180 * t)).astype(np.float32)
 
 
@@ -86,8 +91,8 @@ def test_a_frame_without_a_face_keeps_the_other_modalities(loop):
 
 def test_silent_audio_is_not_sent_to_the_speech_model(frame):
     speech = FakeSpeech()
-    loop = realtime.EmotionLoop(face_predict=fake_face, speech_predict=speech)
-    loop.audio.push(np.zeros(2 * realtime.SAMPLE_RATE, np.float32))
+    loop = EmotionLoop(face_predict=fake_face, speech_predict=speech)
+    loop.audio.push(np.zeros(2 * SAMPLE_RATE, np.float32))
     result = loop.step(frame, t=0.0)
     assert speech.calls == 0 and "silence" in result["status"] and not result["speech_ran"]
     assert result["speech_probs"] is None and result["label"] == "happy"  # the face alone
@@ -112,7 +117,7 @@ def test_a_model_error_on_one_frame_does_not_stop_the_loop(frame):
             raise RuntimeError("simulated failure")
         return fake_face(faces)
 
-    loop = realtime.EmotionLoop(face_predict=flaky_face, speech=False)
+    loop = EmotionLoop(face_predict=flaky_face, speech=False)
     results = [loop.step(frame, t=i / 25) for i in range(3)]
     assert "face error: RuntimeError: simulated failure" in results[1]["status"]
     assert results[2]["label"] == "happy" and results[2]["status"] == ""
@@ -123,7 +128,7 @@ def test_text_is_fused_and_an_empty_text_removes_it(frame):
         def predict_proba(self, texts):
             return np.array([[0.9, 0.02, 0.02, 0.02, 0.02, 0.02]])  # sadness
 
-    loop = realtime.EmotionLoop(face_predict=fake_face, speech=False, text_model=FakeText())
+    loop = EmotionLoop(face_predict=fake_face, speech=False, text_model=FakeText())
     loop.set_text("i feel hopeless today")
     with_text = loop.step(frame, t=0.0)
     assert with_text["text_probs"] is not None
@@ -136,7 +141,7 @@ def test_text_is_fused_and_an_empty_text_removes_it(frame):
 
 
 def test_smoother_averages_holds_then_drops():
-    smoother = realtime.Smoother(alpha=0.5, hold=1.0)
+    smoother = Smoother(alpha=0.5, hold=1.0)
     a, b = np.eye(7)[0], np.eye(7)[1]
     smoother.update(a, 0.0)
     assert np.allclose(smoother.update(b, 0.1), (a + b) / 2)
@@ -145,7 +150,7 @@ def test_smoother_averages_holds_then_drops():
 
 
 def test_blink_counter_counts_short_closures_only():
-    counter = realtime.BlinkCounter(threshold=0.2, max_frames=3)
+    counter = BlinkCounter(threshold=0.2, max_frames=3)
     for ear in [0.3, 0.1, 0.1, 0.3, 0.3, 0.1, 0.1, 0.1, 0.1, 0.1, 0.3, None, 0.1, np.nan]:
         counter.update(ear)
     assert counter.count == 2  # the 5-frame closure is not a blink
@@ -161,9 +166,9 @@ def test_a_missing_video_file_stops_the_command_line_cleanly(tmp_path):
 
 def test_a_window_without_a_screen_is_refused(clip, monkeypatch):
     monkeypatch.setattr("utils.config.runtime", lambda: "headless")
-    loop = realtime.EmotionLoop(face_predict=fake_face, speech=False)
+    loop = EmotionLoop(face_predict=fake_face, speech=False)
     with pytest.raises(RuntimeError, match="no screen"):
-        realtime.run(clip, loop=loop, show=True)
+        run(clip, loop=loop, show=True)
 
 
 # --- headless on the sample clip, with the shipped face model -----------------------------------
@@ -175,10 +180,10 @@ def test_headless_run_on_the_sample_clip(clip, tmp_path):
     from utils.datasets import samples
 
     speech = FakeSpeech()
-    loop = realtime.EmotionLoop(speech_predict=speech)  # the shipped face model
+    loop = EmotionLoop(speech_predict=speech)  # the shipped face model
     out = tmp_path / "annotated.mp4"
     kept = {0: None, 30: None}
-    frames = realtime.run(clip, loop=loop, out=out, keep=kept)
+    frames = run(clip, loop=loop, out=out, keep=kept)
     assert len(frames) == samples.video.VIDEO_FRAMES  # one row per frame
     assert frames["face"].mean() >= 0.9  # a face on (almost) every frame
     assert frames["blinks"].iloc[-1] == 2  # the clip blinks twice
@@ -189,5 +194,5 @@ def test_headless_run_on_the_sample_clip(clip, tmp_path):
     capture = cv2.VideoCapture(str(out))
     assert capture.get(cv2.CAP_PROP_FRAME_COUNT) == samples.video.VIDEO_FRAMES
     capture.release()
-    assert realtime.summary(frames)["face_found"] >= 0.9
-    assert len(realtime.run(clip, loop=loop, max_frames=5)) == 5
+    assert summary(frames)["face_found"] >= 0.9
+    assert len(run(clip, loop=loop, max_frames=5)) == 5

@@ -183,7 +183,7 @@ def test_ravdess_emotions_are_learnable_across_speakers(speech_files):
 
 
 def _read_frames(path: Path) -> list[np.ndarray]:
-    from utils.vision import video_frames
+    from utils.video.io import video_frames
 
     return [frame for _, frame in video_frames(path)]
 

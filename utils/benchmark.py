@@ -128,7 +128,7 @@ BENCHMARKS["speech-cnn"] = _speech_benchmark(
 def _bench_face(flip: bool = False) -> tuple[str, Callable[[], object]]:
     import numpy as np
 
-    from utils.vision import face_predictor, load_face_model
+    from utils.video.predict import face_predictor, load_face_model
 
     predict = face_predictor(load_face_model(), flip=flip)
     face = np.random.default_rng(0).integers(0, 256, (1, 48, 48), dtype=np.uint8)
@@ -145,7 +145,8 @@ def _bench_face_pipeline() -> tuple[str, Callable[[], object]]:
     import numpy as np
     from skimage import data
 
-    from utils.vision import extract_faces, face_predictor, load_face_model
+    from utils.video.faces import extract_faces
+    from utils.video.predict import face_predictor, load_face_model
 
     predict = face_predictor(load_face_model(), flip=False)
     frame = np.ascontiguousarray(data.astronaut()[16:496, :, :])  # a 640x480-like RGB frame
@@ -169,7 +170,8 @@ def _bench_realtime_step() -> tuple[str, Callable[[], object]]:
     import numpy as np
     from skimage import data
 
-    from utils.realtime import SAMPLE_RATE, EmotionLoop
+    from utils.live.io import SAMPLE_RATE
+    from utils.live.loop import EmotionLoop
 
     loop = EmotionLoop()  # the shipped face and speech models
     frame = np.ascontiguousarray(data.astronaut()[16:496, :, ::-1])  # a 640x480-like BGR frame
@@ -182,7 +184,7 @@ def _bench_realtime_step() -> tuple[str, Callable[[], object]]:
         clock[0] += 0.04  # 25 frames per second of frame time
         return loop.step(frame, t=clock[0])
 
-    return ("one 640x480 frame -> fused result (utils.realtime.EmotionLoop.step): HOG detection at "
+    return ("one 640x480 frame -> fused result (utils.live.loop.EmotionLoop.step): HOG detection at "
             "320 px, 68 landmarks and blink, face model, speech model on the last 3 s every 0.5 s "
             "of frame time (every 12-13th call), smoothing, fusion", call)
 

@@ -183,7 +183,7 @@ def _face_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_face(args: argparse.Namespace) -> tuple:
     from utils.datasets import fer2013
     from utils.labels import EMOTIONS
-    from utils.vision import default_face_model_path, load_face_model, predict_in_batches
+    from utils.video.predict import default_face_model_path, load_face_model, predict_in_batches
 
     images, y_true = fer2013.load(args.split, folder=args.data)
     if len(images) == 0:
@@ -219,10 +219,11 @@ def _fusion_arguments(parser: argparse.ArgumentParser) -> None:
 def _run_fusion(args: argparse.Namespace) -> tuple:
     """The shipped face and speech models on RAVDESS audio-visual clips, fused by ``--rule``:
     face = log-mean of the frames' probabilities, speech = the model on the sound track."""
-    from utils import fusion, vision
+    from utils import fusion
     from utils.audio import speech_predictor
     from utils.datasets import ravdess
     from utils.labels import EMOTIONS, RAVDESS_TO_CANONICAL
+    from utils.video.predict import face_predictor, load_face_model
 
     val_actors, test_actors = ravdess.parse_actors(args.val_actors), ravdess.parse_actors(args.test_actors)
     if set(val_actors) & set(test_actors):
@@ -236,7 +237,7 @@ def _run_fusion(args: argparse.Namespace) -> tuple:
     learned = args.rule in ("f1", "stacker")
     rows = np.ones(len(frame), bool) if learned else test  # fixed rules never read validation clips
     probs = fusion.clip_probabilities(list(frame.loc[rows, "path"]),
-                                      vision.face_predictor(vision.load_face_model(), flip=True),
+                                      face_predictor(load_face_model(), flip=True),
                                       speech_predictor(), step=args.frame_step)
     y = frame.loc[rows, "emotion"].map(RAVDESS_TO_CANONICAL).map(EMOTIONS.index).to_numpy()
     is_test = test[rows]

@@ -52,7 +52,7 @@ def _face_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_face(args: argparse.Namespace) -> dict:
-    from utils.vision import train_face_model
+    from utils.video.train import train_face_model
 
     return train_face_model(args.data, epochs=args.epochs, batch_size=args.batch_size,
                             peak_lr=args.lr, time_budget_min=args.time_budget, out=args.out,

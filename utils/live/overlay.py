@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 
 from utils.labels import EMOTIONS
-from utils.vision import as_bgr
+from utils.video.faces import as_bgr
 
 
 def _top(probs: np.ndarray | None, k: int = 3) -> list[tuple[str, float]]:

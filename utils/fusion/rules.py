@@ -1,45 +1,25 @@
-"""Late fusion: one label space for the three models, rules that combine them, clip-level faces.
+"""Late-fusion rules: modalities' canonical probabilities in, one fused distribution out.
 
-Each modality's model speaks its own label set: the face model FER2013's seven emotions, the speech
-model RAVDESS's eight, the text model CARER's six. Fusion happens in three steps:
-
-1. :func:`to_canonical` maps a model's probabilities onto the course's seven canonical emotions
-   (:data:`utils.labels.EMOTIONS`) and returns a **mask** of the emotions the modality can express
-   (text has no ``disgust`` or ``neutral``). The classes outside the mask are filled with the
-   uniform value 1/7 (:func:`fill_unexpressed`): "no opinion", so no fusion rule reads a modality's
-   silence about a class as evidence against it;
-2. a rule combines the modalities present for an example: :func:`weighted_average`,
-   :func:`product_rule` (sum of log-probabilities), :class:`F1WeightedFusion` (weights per modality
-   and class learned from validation F1) or :class:`StackedFusion` (logistic regression on the
-   concatenated probabilities, fitted on validation actors only);
-3. a missing modality (no face in the frame, silence, no text) is a row of NaN: every rule fuses
-   over what is present and a modality that is absent changes nothing.
-
-:func:`aggregate_frames` turns a clip's per-frame face probabilities into one clip-level vector
-(:func:`clip_probabilities` does it for whole video files, with their sound tracks).
-Counting votes of frames favours ``neutral`` (most frames of an utterance are its onset and offset);
-the mean of log-probabilities or a confidence-weighted mean let the few expressive frames speak.
+Fixed rules :func:`weighted_average` and :func:`product_rule` (sum of log-probabilities), chosen by
+name with :func:`fuse`; learned ones :class:`F1WeightedFusion` (weights per modality and class
+from validation F1) and :class:`StackedFusion` (logistic regression on the concatenated
+probabilities, fitted on validation actors only). A missing modality (no face in the frame,
+silence, no text) is a row of NaN: every rule fuses over what is present and a modality that is
+absent changes nothing.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from pathlib import Path
+from collections.abc import Mapping, Sequence
 
 import numpy as np
 import pandas as pd
 
-from utils.labels import (CLASSES, EMOTIONS, MAPPINGS, MODALITIES, N_CLASSES, canonical_mass,  # noqa: F401
-                          expressible, fill_unexpressed, mapping_table, missing, to_canonical)
+from utils.labels import EMOTIONS, MAPPINGS, MODALITIES, N_CLASSES, expressible, missing
 
 EPSILON = 1e-6  # floor of a probability before a logarithm
 
 Probs = Mapping[str, np.ndarray]  # modality -> (n, 7) canonical probabilities, NaN rows = missing
-
-
-# ---------------------------------------------------------------------------------------------
-# Fusion rules
-# ---------------------------------------------------------------------------------------------
 
 
 def _stack(probs: Probs, modalities: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
@@ -221,100 +201,3 @@ def fuse(probs: Probs, rule: str = "mean",
     if rule not in rules:
         raise ValueError(f"unknown rule {rule!r}: choose one of {', '.join(rules)}")
     return rules[rule](probs, weights)
-
-
-# ---------------------------------------------------------------------------------------------
-# Clip-level faces from per-frame probabilities
-# ---------------------------------------------------------------------------------------------
-
-AGGREGATIONS: tuple[str, ...] = ("vote", "mean", "log_mean", "confidence")
-
-
-def aggregate_frames(frame_probs: np.ndarray, method: str = "log_mean") -> np.ndarray:
-    """One clip-level vector ``(7,)`` from per-frame face probabilities ``(frames, 7)``.
-
-    Frames without a face are NaN rows and are skipped; a clip without any face gives NaN (the
-    face modality is missing for it). Methods:
-
-    - ``"vote"``: share of frames whose top class is each emotion (the majority vote of frames,
-      as the reference slides did). Onset and offset frames are mostly neutral, so it is biased
-      towards ``neutral``;
-    - ``"mean"``: the mean probability over frames;
-    - ``"log_mean"``: the normalised geometric mean (mean of log-probabilities), which rewards the
-      classes every frame finds at least somewhat plausible and lets strong frames count more;
-    - ``"confidence"``: the mean weighted by each frame's confidence, one minus its normalised
-      entropy, so the clear apex frames outweigh the ambiguous ones.
-    """
-    frames = np.atleast_2d(np.asarray(frame_probs, dtype=np.float64))
-    if frames.shape[1:] != (N_CLASSES,):
-        raise ValueError(f"expected per-frame probabilities of shape (frames, {N_CLASSES}); "
-                         f"got {frames.shape}")
-    frames = frames[~np.isnan(frames).any(axis=1)]
-    if len(frames) == 0:
-        return np.full(N_CLASSES, np.nan)
-    if method == "vote":
-        return np.bincount(frames.argmax(axis=1), minlength=N_CLASSES) / len(frames)
-    if method == "mean":
-        return frames.mean(axis=0) / frames.mean(axis=0).sum()
-    if method == "log_mean":
-        logs = np.log(np.clip(frames, EPSILON, 1.0)).mean(axis=0)
-        out = np.exp(logs - logs.max())
-        return out / out.sum()
-    if method == "confidence":
-        p = np.clip(frames, EPSILON, 1.0)
-        entropy = -(p * np.log(p)).sum(axis=1) / np.log(N_CLASSES)
-        weights = np.clip(1.0 - entropy, 1e-3, None)
-        out = (weights[:, None] * frames).sum(axis=0)
-        return out / out.sum()
-    raise ValueError(f"unknown method {method!r}: choose one of {', '.join(AGGREGATIONS)}")
-
-
-# ---------------------------------------------------------------------------------------------
-# Scores
-# ---------------------------------------------------------------------------------------------
-
-
-def clip_probabilities(paths: Sequence[str | Path], face_predict: Callable,
-                       speech_predict: Callable, step: int = 3,
-                       aggregation: str = "log_mean") -> dict[str, np.ndarray]:
-    """Canonical face and speech probabilities of whole audio-visual clips, for fusion.
-
-    The face modality is :func:`utils.vision.video_face_probs` of every ``step``-th frame
-    aggregated over the clip (:func:`aggregate_frames`, NaN if no frame had a face); the speech
-    modality is the speech model on the clip's sound track. Returns
-    ``{"face": (n, 7), "speech": (n, 7)}``.
-    """
-    from utils.audio import load_audio
-    from utils.vision import video_face_probs
-
-    face, speech = [], []
-    for path in paths:
-        _, frames = video_face_probs(path, face_predict, step=step)
-        face.append(aggregate_frames(frames, aggregation))
-        speech.append(to_canonical(speech_predict(load_audio(path)), "speech"))
-    return {"face": np.vstack(face), "speech": np.vstack(speech)}
-
-
-def scores(y_true: Sequence[int], probs: np.ndarray) -> dict[str, float]:
-    """Accuracy and macro-F1 (over the seven emotions) of fused probabilities.
-
-    Rows that are NaN (no modality present) count as wrong: every method is scored on the same
-    examples.
-    """
-    from sklearn.metrics import accuracy_score, f1_score
-
-    predicted = predictions(probs)
-    y_true = np.asarray(y_true)
-    return {"accuracy": float(accuracy_score(y_true, predicted)),
-            "macro_f1": float(f1_score(y_true, predicted, labels=range(N_CLASSES),
-                                       average="macro", zero_division=0)),
-            "examples": int(len(y_true))}
-
-
-def predictions(probs: np.ndarray) -> np.ndarray:
-    """Top class of each row; -1 for a NaN row (nothing to predict from)."""
-    probs = np.atleast_2d(np.asarray(probs, dtype=np.float64))
-    out = np.full(len(probs), -1)
-    valid = ~np.isnan(probs).any(axis=1)
-    out[valid] = probs[valid].argmax(axis=1)
-    return out

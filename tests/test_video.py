@@ -1,4 +1,4 @@
-"""utils.vision: faces, landmarks, eye aspect ratio, blinks, crops, augmentation, fast prediction."""
+"""utils.video: faces, landmarks, eye aspect ratio, blinks, crops, augmentation, fast prediction."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 from skimage import data
 
-from utils import vision
+from utils.video import augment, blinks, faces, io, predict, train
 
 
 @pytest.fixture(scope="module")
@@ -17,8 +17,8 @@ def astronaut() -> np.ndarray:
 
 
 @pytest.fixture(scope="module")
-def astronaut_box(astronaut) -> vision.Box:
-    boxes = vision.detect_faces(astronaut)
+def astronaut_box(astronaut) -> faces.Box:
+    boxes = faces.detect_faces(astronaut)
     assert len(boxes) == 1
     return boxes[0]
 
@@ -31,15 +31,15 @@ def test_hog_finds_the_astronaut_face(astronaut_box):
 
 
 def test_downscaled_detection_maps_boxes_back(astronaut, astronaut_box):
-    full = vision.detect_faces(astronaut, max_width=None)
+    full = faces.detect_faces(astronaut, max_width=None)
     assert len(full) == 1
     # Same face, same place: the centres agree; the sizes differ by the detector's scale steps.
     for a, b in ((full[0], astronaut_box),):
         assert abs((a.left + a.right) - (b.left + b.right)) / 2 < 10
         assert abs((a.top + a.bottom) - (b.top + b.bottom)) / 2 < 10
         assert 0.7 < a.width / b.width < 1.4
-    gray = vision.to_gray(astronaut)
-    assert vision.detect_faces(gray) == vision.detect_faces(astronaut)  # grayscale input too
+    gray = faces.to_gray(astronaut)
+    assert faces.detect_faces(gray) == faces.detect_faces(astronaut)  # grayscale input too
 
 
 @pytest.mark.parametrize("frame", [
@@ -50,9 +50,9 @@ def test_downscaled_detection_maps_boxes_back(astronaut, astronaut_box):
     np.zeros((480, 640, 3), np.float32),
 ], ids=["black", "grey-rgb", "noise", "tiny", "float-black"])
 def test_frames_without_faces_give_no_boxes(frame):
-    assert vision.detect_faces(frame) == []
-    boxes, faces = vision.extract_faces(frame)
-    assert boxes == [] and faces.shape == (0, 48, 48) and faces.dtype == np.uint8
+    assert faces.detect_faces(frame) == []
+    boxes, crops = faces.extract_faces(frame)
+    assert boxes == [] and crops.shape == (0, 48, 48) and crops.dtype == np.uint8
 
 
 @pytest.mark.parametrize("frame, message", [
@@ -65,36 +65,36 @@ def test_frames_without_faces_give_no_boxes(frame):
 ])
 def test_bad_frames_raise_clear_errors(frame, message):
     with pytest.raises(ValueError, match=message):
-        vision.detect_faces(frame)
+        faces.detect_faces(frame)
 
 
 def test_landmarks_and_open_eyes(astronaut, astronaut_box):
-    points = vision.landmarks(astronaut, astronaut_box)
+    points = faces.landmarks(astronaut, astronaut_box)
     assert points.shape == (68, 2)
     box = astronaut_box
     inside = ((points[:, 0] > box.left - 20) & (points[:, 0] < box.right + 20)
               & (points[:, 1] > box.top - 20) & (points[:, 1] < box.bottom + 20))
     assert inside.all()
-    assert points[vision.RIGHT_EYE, 0].mean() < points[vision.LEFT_EYE, 0].mean()
+    assert points[blinks.RIGHT_EYE, 0].mean() < points[blinks.LEFT_EYE, 0].mean()
     assert points[36:48, 1].mean() < points[48:68, 1].mean()  # eyes above the mouth
-    assert 0.22 < vision.face_ear(points) < 0.45  # open eyes
+    assert 0.22 < blinks.face_ear(points) < 0.45  # open eyes
     with pytest.raises(ValueError, match="empty box"):
-        vision.landmarks(astronaut, (10, 10, 10, 50))
+        faces.landmarks(astronaut, (10, 10, 10, 50))
 
 
 def test_eye_aspect_ratio_of_a_known_eye():
     # corners 6 px apart, lids 3 px apart at both inner points: EAR = (3 + 3) / (2 * 6) = 0.5
     eye = np.array([[0, 0], [2, -1.5], [4, -1.5], [6, 0], [4, 1.5], [2, 1.5]])
-    assert vision.eye_aspect_ratio(eye) == pytest.approx(0.5)
+    assert blinks.eye_aspect_ratio(eye) == pytest.approx(0.5)
     closed = eye * [1, 0.1]
-    assert vision.eye_aspect_ratio(closed) == pytest.approx(0.05)
-    assert vision.eye_aspect_ratio(eye * 10) == pytest.approx(0.5)  # scale-free
+    assert blinks.eye_aspect_ratio(closed) == pytest.approx(0.05)
+    assert blinks.eye_aspect_ratio(eye * 10) == pytest.approx(0.5)  # scale-free
     with pytest.raises(ValueError, match="six"):
-        vision.eye_aspect_ratio(eye[:5])
+        blinks.eye_aspect_ratio(eye[:5])
     with pytest.raises(ValueError, match="degenerate"):
-        vision.eye_aspect_ratio(np.zeros((6, 2)))
+        blinks.eye_aspect_ratio(np.zeros((6, 2)))
     with pytest.raises(ValueError, match="68"):
-        vision.face_ear(np.zeros((5, 2)))
+        blinks.face_ear(np.zeros((5, 2)))
 
 
 def test_count_blinks():
@@ -103,23 +103,23 @@ def test_count_blinks():
     ear[15] = 0.15          # a one-frame blink
     ear[20:22] = np.nan     # face lost: never a blink
     ear[24:30] = 0.05       # eyes closed to the end
-    assert vision.count_blinks(ear) == [(5, 7), (15, 15), (24, 29)]
-    assert vision.count_blinks(ear, min_frames=2) == [(5, 7), (24, 29)]
-    assert vision.count_blinks(ear, min_frames=2, max_frames=4) == [(5, 7)]
-    assert vision.count_blinks(np.full(10, np.nan)) == []
+    assert blinks.count_blinks(ear) == [(5, 7), (15, 15), (24, 29)]
+    assert blinks.count_blinks(ear, min_frames=2) == [(5, 7), (24, 29)]
+    assert blinks.count_blinks(ear, min_frames=2, max_frames=4) == [(5, 7)]
+    assert blinks.count_blinks(np.full(10, np.nan)) == []
     with pytest.raises(ValueError, match="1-D"):
-        vision.count_blinks(np.zeros((3, 3)))
+        blinks.count_blinks(np.zeros((3, 3)))
 
 
 def test_crop_face(astronaut, astronaut_box):
-    face = vision.crop_face(astronaut, astronaut_box)
+    face = faces.crop_face(astronaut, astronaut_box)
     assert face.shape == (48, 48) and face.dtype == np.uint8 and face.std() > 20
-    wider = vision.crop_face(astronaut, astronaut_box, margin=0.2)
+    wider = faces.crop_face(astronaut, astronaut_box, margin=0.2)
     assert not np.array_equal(face, wider)
-    edge = vision.crop_face(astronaut, (-50, -50, 30, 30), size=32)  # clipped to the frame
+    edge = faces.crop_face(astronaut, (-50, -50, 30, 30), size=32)  # clipped to the frame
     assert edge.shape == (32, 32)
     with pytest.raises(ValueError, match="overlap"):
-        vision.crop_face(astronaut, (600, 600, 700, 700))
+        faces.crop_face(astronaut, (600, 600, 700, 700))
 
 
 def test_video_ear_marks_frames_without_a_face(tmp_path, astronaut):
@@ -131,15 +131,15 @@ def test_video_ear_marks_frames_without_a_face(tmp_path, astronaut):
     for frame in (astronaut, astronaut, blank, astronaut):
         writer.write(np.ascontiguousarray(frame[..., ::-1]))
     writer.release()
-    result = vision.video_ear(path)
+    result = predict.video_ear(path)
     assert result["frames"] == 4 and result["fps"] == pytest.approx(10)
     assert np.isnan(result["ear"][2]) and np.isfinite(result["ear"][[0, 1, 3]]).all()
     assert result["time"][1] == pytest.approx(0.1)
     with pytest.raises(FileNotFoundError):
-        vision.video_ear(tmp_path / "missing.mp4")
+        predict.video_ear(tmp_path / "missing.mp4")
     (tmp_path / "broken.mp4").write_bytes(b"not a video")
     with pytest.raises(ValueError):
-        vision.video_ear(tmp_path / "broken.mp4")
+        predict.video_ear(tmp_path / "broken.mp4")
 
 
 def _grey_clip(path: Path, frames: int = 7, fps: float = 10.0) -> Path:
@@ -156,30 +156,30 @@ def _grey_clip(path: Path, frames: int = 7, fps: float = 10.0) -> Path:
 
 def test_video_frames_reads_every_step_th_frame_with_its_time(tmp_path):
     path = _grey_clip(tmp_path / "grey.avi")
-    frames = list(vision.video_frames(path))
+    frames = list(io.video_frames(path))
     assert len(frames) == 7 and frames[0][1].shape == (48, 64, 3)
     assert [t for t, _ in frames] == pytest.approx([i / 10 for i in range(7)])
-    every_third = list(vision.video_frames(path, step=3))
+    every_third = list(io.video_frames(path, step=3))
     assert [t for t, _ in every_third] == pytest.approx([0.0, 0.3, 0.6])
     assert [round(frame.mean() / 30) for _, frame in every_third] == [0, 3, 6]
-    assert len(list(vision.video_frames(path, max_frames=2))) == 2
-    first_two = [t for t, _ in vision.video_frames(path, step=2, max_frames=2)]
+    assert len(list(io.video_frames(path, max_frames=2))) == 2
+    first_two = [t for t, _ in io.video_frames(path, step=2, max_frames=2)]
     assert first_two == pytest.approx([0, 0.2])
     with pytest.raises(ValueError, match="step"):
-        next(vision.video_frames(path, step=0))
+        next(io.video_frames(path, step=0))
 
 
 def test_video_frames_names_a_missing_or_unreadable_file(tmp_path):
     with pytest.raises(FileNotFoundError, match="missing.mp4"):
-        next(vision.video_frames(tmp_path / "missing.mp4"))
+        next(io.video_frames(tmp_path / "missing.mp4"))
     (tmp_path / "broken.mp4").write_bytes(b"not a video")
     with pytest.raises(ValueError, match=r"broken.mp4.*(mp4|avi)"):
-        next(vision.video_frames(tmp_path / "broken.mp4"))
+        next(io.video_frames(tmp_path / "broken.mp4"))
 
 
 def test_read_frames_releases_the_capture_when_closed_early(tmp_path):
-    capture = vision.open_video(_grey_clip(tmp_path / "grey.avi"))
-    frames = vision.read_frames(capture)
+    capture = io.open_video(_grey_clip(tmp_path / "grey.avi"))
+    frames = io.read_frames(capture)
     next(frames)
     assert capture.isOpened()
     frames.close()
@@ -188,11 +188,11 @@ def test_read_frames_releases_the_capture_when_closed_early(tmp_path):
 
 def test_augment_faces_keeps_shape_and_range():
     faces = np.random.default_rng(0).uniform(0, 255, (6, 48, 48, 1)).astype(np.float32)
-    out = vision.augment_faces(faces, seed=3).numpy()
+    out = augment.augment_faces(faces, seed=3).numpy()
     assert out.shape == faces.shape and out.min() >= 0 and out.max() <= 255
-    assert np.array_equal(out, vision.augment_faces(faces, seed=3).numpy())  # seeded: repeatable
+    assert np.array_equal(out, augment.augment_faces(faces, seed=3).numpy())  # seeded: repeatable
     assert not np.allclose(out, faces)
-    still = vision.augment_faces(faces, max_rotation=0, max_zoom=0, max_shift=0, contrast=0,
+    still = augment.augment_faces(faces, max_rotation=0, max_zoom=0, max_shift=0, contrast=0,
                                  brightness=0, erase_probability=0, seed=1).numpy()
     for a, b in zip(still, faces):  # only flips remain
         assert np.allclose(a, b, atol=1e-3) or np.allclose(a, b[:, ::-1], atol=1e-3)
@@ -201,17 +201,17 @@ def test_augment_faces_keeps_shape_and_range():
 def test_default_face_model_is_the_shipped_file():
     from utils.config import MODELS_DIR
 
-    assert vision.default_face_model_path() == MODELS_DIR / "face_resnet.keras"
-    assert vision.default_face_model_path().is_file()
+    assert predict.default_face_model_path() == MODELS_DIR / "face_resnet.keras"
+    assert predict.default_face_model_path().is_file()
 
 
 def test_face_predictor_averages_mirror_images():
-    from utils.models import mini_xception
+    from utils.video.models import mini_xception
 
     model = mini_xception()
     faces = np.random.default_rng(1).integers(0, 256, (3, 48, 48), dtype=np.uint8)
-    plain = vision.face_predictor(model, flip=False)
-    both = vision.face_predictor(model, flip=True)
+    plain = predict.face_predictor(model, flip=False)
+    both = predict.face_predictor(model, flip=True)
     p = both(faces)
     assert p.shape == (3, 7) and np.allclose(p.sum(axis=1), 1, atol=1e-5)
     expected = (plain(faces) + plain(faces[:, :, ::-1])) / 2
@@ -220,14 +220,14 @@ def test_face_predictor_averages_mirror_images():
     assert both(faces[:0]).shape == (0, 7)           # no faces in the frame
     with pytest.raises(ValueError, match="48"):
         both(np.zeros((2, 64, 64), np.uint8))
-    batch = vision.predict_in_batches(model, faces, flip=True)
+    batch = predict.predict_in_batches(model, faces, flip=True)
     assert np.allclose(batch, p, atol=1e-4)
 
 
 def test_face_batches_give_pixels_and_one_hot_labels():
     images = np.random.default_rng(0).integers(0, 256, (10, 48, 48), dtype=np.uint8)
     labels = np.arange(10) % 7
-    batches = list(vision.face_batches(images, labels, batch_size=4, augment=True, shuffle=True))
+    batches = list(train.face_batches(images, labels, batch_size=4, augment=True, shuffle=True))
     assert [b[0].shape[0] for b in batches] == [4, 4, 2]
     x, y = batches[0]
     assert x.shape[1:] == (48, 48, 1) and y.shape[1:] == (7,)
@@ -242,12 +242,12 @@ def test_train_face_model_writes_a_float32_model_and_can_start_from_one(tmp_path
 
     folder = ensure_samples("fer2013", root=tmp_path / "samples")
     first = tmp_path / "first"
-    history = vision.train_face_model(folder, epochs=1, batch_size=32, out=first, limit=64)
+    history = train.train_face_model(folder, epochs=1, batch_size=32, out=first, limit=64)
     model = keras.models.load_model(first / "face_resnet.keras")
     assert model.dtype_policy.name == "float32" and model.output_shape == (None, 7)
     assert "val_accuracy" in history and not (first / "face_resnet_checkpoint.keras").exists()
     # a second cycle from those weights: with a learning rate of 0 the kernels stay as they were
-    second = vision.train_face_model(folder, epochs=1, batch_size=32, peak_lr=0.0,
+    second = train.train_face_model(folder, epochs=1, batch_size=32, peak_lr=0.0,
                                      out=tmp_path / "second", limit=64,
                                      init=first / "face_resnet.keras")
     assert "loss" in second

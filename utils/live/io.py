@@ -1,7 +1,7 @@
 """The real-time demo's inputs and outputs: camera or video file, microphone, sound track, mp4.
 
 - :func:`open_capture` opens a webcam index or a video file and :func:`camera_frames` reads a
-  camera frame by frame (a video file is read by :func:`utils.vision.read_frames`); a camera
+  camera frame by frame (a video file is read by :func:`utils.video.io.read_frames`); a camera
   that cannot be opened raises :class:`CameraError` saying what to try;
 - :class:`AudioBuffer` keeps the last 3 seconds of sound, filled by a :class:`Microphone` (the
   optional ``sounddevice`` package; :class:`MicrophoneUnavailable` says what to install) or
@@ -9,7 +9,7 @@
 - :func:`video_writer` writes annotated frames to an mp4;
 - :func:`colab_snapshot` takes one webcam frame through the browser, for Colab.
 
-:mod:`utils.realtime` drives these; nothing here knows about emotions.
+:mod:`utils.live.run` drives these; nothing here knows about emotions.
 """
 
 from __future__ import annotations
@@ -49,11 +49,11 @@ def open_capture(source: int | str | Path) -> Any:
     """A ``cv2.VideoCapture`` on a webcam index or a video file, or a clear :class:`CameraError`."""
     import cv2
 
-    from utils import vision
+    from utils.video.io import open_video
 
     if is_file_source(source):
         try:
-            return vision.open_video(source)
+            return open_video(source)
         except (FileNotFoundError, ValueError) as err:
             raise CameraError(f"{err}, or use --camera 0 for a webcam") from err
     index = int(source)
@@ -65,7 +65,7 @@ def open_capture(source: int | str | Path) -> Any:
             f"other programs that use the camera, allow camera access for your terminal or "
             f"Jupyter (macOS: System Settings > Privacy & Security > Camera), or run on a video "
             f"file instead: python -m utils.realtime --video FILE. In Colab the camera belongs to "
-            f"the browser, not to Python: see utils.live_io.colab_snapshot().")
+            f"the browser, not to Python: see utils.live.io.colab_snapshot().")
     return capture
 
 
