@@ -11,7 +11,8 @@ import pytest
 MARKUP = re.compile(r":(func|meth|class|data|mod|attr):|``")
 
 
-@pytest.mark.parametrize("command", ["utils.evaluate", "utils.retrain", "utils.benchmark"])
+@pytest.mark.parametrize("command", ["utils.evaluate", "utils.retrain", "utils.benchmark",
+                                     "utils.realtime", "utils.datasets"])
 def test_help_has_no_developer_markup(command):
     done = subprocess.run([sys.executable, "-m", command, "--help"], capture_output=True, text=True,
                           timeout=120)
@@ -24,6 +25,7 @@ def test_help_has_no_developer_markup(command):
     ["utils.evaluate", "face", "--data", "/nonexistent/fer2013"],
     ["utils.evaluate", "speech", "--data", "/nonexistent/ravdess", "--actors", "1-2"],
     ["utils.retrain", "speech-logreg", "--data", "/nonexistent/ravdess"],
+    ["utils.realtime", "--video", "/nonexistent/clip.mp4", "--no-window"],
 ])
 def test_missing_data_is_one_clear_line_without_traceback(argv):
     done = subprocess.run([sys.executable, "-m", *argv], capture_output=True, text=True, timeout=300)

@@ -10,9 +10,9 @@ import pytest
 from utils import realtime
 from utils.labels import EMOTIONS, RAVDESS_CLASSES
 from utils.live import overlay
-from utils.live.io import SAMPLE_RATE
+from utils.live.io import SAMPLE_RATE, CameraError
 from utils.live.loop import BlinkCounter, EmotionLoop, Smoother
-from utils.live.run import run, summary
+from utils.live.session import run, summary
 from utils.video.io import video_frames
 
 
@@ -159,8 +159,10 @@ def test_blink_counter_counts_short_closures_only():
 # --- the demo's runs -----------------------------------------------------------------------------
 
 
-def test_a_missing_video_file_stops_the_command_line_cleanly(tmp_path):
-    with pytest.raises(SystemExit):
+def test_a_missing_video_file_is_an_error_that_names_it(tmp_path):
+    """Called from Python (a notebook) the error stays an exception; tests/test_commands.py
+    checks that the command line turns it into one line."""
+    with pytest.raises(CameraError, match="nothing.mp4"):
         realtime.main(["--video", str(tmp_path / "nothing.mp4"), "--no-window"])
 
 

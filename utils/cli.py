@@ -17,10 +17,12 @@ from utils.datasets.download import DatasetUnavailable
 USER_ERRORS = (FileNotFoundError, NotADirectoryError, PermissionError, ValueError, DatasetUnavailable)
 
 
-def run_command(main: Callable[[], Any], prog: str) -> None:
-    """Run ``main()``; a user error becomes ``prog: error: message`` on stderr and exit status 2."""
+def run_command(main: Callable[[], Any], prog: str,
+                extra_errors: tuple[type[BaseException], ...] = ()) -> None:
+    """Run ``main()``; a user error (:data:`USER_ERRORS` and ``extra_errors``, such as a camera
+    that cannot be opened) becomes ``prog: error: message`` on stderr and exit status 2."""
     try:
         main()
-    except USER_ERRORS as err:
+    except (*USER_ERRORS, *extra_errors) as err:
         print(f"{prog}: error: {err}", file=sys.stderr)
         sys.exit(2)

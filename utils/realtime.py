@@ -16,7 +16,7 @@ The microphone needs the optional sounddevice package (and the PortAudio library
 the demo runs on the face (and text) alone and says why.
 """
 # The loop, the camera, microphone and files, and the overlay are in utils.live (loop, io,
-# overlay and run); this module only reads the command line.
+# overlay and session); this module only reads the command line.
 
 from __future__ import annotations
 
@@ -27,7 +27,7 @@ from pathlib import Path
 import pandas as pd
 
 from utils.live.io import CameraError
-from utils.live.run import run, summary
+from utils.live.session import run, summary
 
 
 def main(argv: Sequence[str] | None = None) -> pd.DataFrame | None:
@@ -43,12 +43,9 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame | None:
     parser.add_argument("--text", default=None, help="a sentence fused as the third modality")
     parser.add_argument("--no-window", action="store_true", help="no window, even with a screen")
     args = parser.parse_args(argv)
-    try:
-        frames = run(args.video if args.video is not None else args.camera,
-                     sound=not args.no_audio, seconds=args.seconds, out=args.out,
-                     show=False if args.no_window else None, text=args.text)
-    except (CameraError, RuntimeError) as err:
-        parser.exit(2, f"error: {err}\n")
+    frames = run(args.video if args.video is not None else args.camera,
+                 sound=not args.no_audio, seconds=args.seconds, out=args.out,
+                 show=False if args.no_window else None, text=args.text)
     print(summary(frames))
     if args.out is not None:
         print(f"annotated video: {args.out}")
@@ -56,4 +53,6 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame | None:
 
 
 if __name__ == "__main__":
-    main()
+    from utils.cli import run_command
+
+    run_command(main, "python -m utils.realtime", extra_errors=(CameraError, RuntimeError))

@@ -3,33 +3,30 @@
 - :mod:`.loop`: :class:`~.loop.EmotionLoop`, one frame in and the fused emotion out (face model,
   blinks, speech every half second, smoothing, fusion), with its parts :class:`~.loop.Smoother`
   and :class:`~.loop.BlinkCounter` and the timing constants;
-- :mod:`.run`: :func:`~.run.run` drives the loop from a camera or a file (a window, an annotated
-  mp4, one row per frame) and :func:`~.run.summary` says what a run saw;
+- :mod:`.session`: :func:`~.session.run` drives the loop from a camera or a file (a window, an annotated
+  mp4, one row per frame) and :func:`~.session.summary` says what a run saw;
 - :mod:`.io`: the inputs and outputs, nothing about emotions: :func:`~.io.open_capture` and
   :func:`~.io.camera_frames` (:class:`~.io.CameraError` says what to try), the rolling
   :class:`~.io.AudioBuffer` filled by a :class:`~.io.Microphone` or a video's
   :func:`~.io.sound_track`, :func:`~.io.video_writer`, and :func:`~.io.colab_snapshot` for Colab;
 - :mod:`.overlay`: :func:`~.overlay.annotate` draws a loop result on its frame.
 
-``python -m utils.realtime`` is the command line over :func:`~.run.run`. Faces come from
+``python -m utils.realtime`` is the command line over :func:`~.session.run`. Faces come from
 :mod:`utils.video`, speech from :mod:`utils.audio`, text from :mod:`utils.text` and the fusion
 rules from :mod:`utils.fusion`; TensorFlow, dlib and OpenCV are imported only when used.
-
-Note: the name ``utils.live.run`` is the function :func:`~.run.run` (re-exported below), not
-its module; read the module's other names with ``from utils.live.run import summary``.
 """
 
-from utils.live import io, loop, overlay
+from utils.live import io, loop, overlay, session
 from utils.live.io import (SAMPLE_RATE, AudioBuffer, CameraError, Microphone, MicrophoneUnavailable,
                            camera_frames, colab_snapshot, is_file_source, open_capture, sound_track,
                            video_writer)
 from utils.live.loop import (FACE_HOLD, SILENCE_RMS, SPEECH_EVERY, BlinkCounter, EmotionLoop,
                              Smoother)
 from utils.live.overlay import annotate
-from utils.live.run import WINDOW_NAME, run, summary  # the module utils.live.run, then its function
+from utils.live.session import WINDOW_NAME, run, summary
 
 __all__ = [
-    "io", "loop", "overlay",
+    "io", "loop", "overlay", "session",
     "SAMPLE_RATE", "AudioBuffer", "CameraError", "Microphone", "MicrophoneUnavailable",
     "camera_frames", "colab_snapshot", "is_file_source", "open_capture", "sound_track",
     "video_writer",

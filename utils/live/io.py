@@ -9,7 +9,7 @@
 - :func:`video_writer` writes annotated frames to an mp4;
 - :func:`colab_snapshot` takes one webcam frame through the browser, for Colab.
 
-:mod:`utils.live.run` drives these; nothing here knows about emotions.
+:mod:`utils.live.session` drives these; nothing here knows about emotions.
 """
 
 from __future__ import annotations
