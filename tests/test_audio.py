@@ -273,7 +273,7 @@ def test_speech_features_match_their_names_and_stay_finite():
 @pytest.fixture(scope="module")
 def tiny_linear_model(tmp_path_factory):
     """A speech_logreg fitted on two kinds of tone, saved as JSON."""
-    from utils.models import save_linear_pipeline
+    from utils.inference import save_linear_pipeline
 
     rng = np.random.default_rng(0)
     signals = [tone(1.0, freq=f) + 0.01 * rng.standard_normal(SR).astype(np.float32)
@@ -286,7 +286,7 @@ def tiny_linear_model(tmp_path_factory):
 
 
 def test_linear_model_round_trips_through_json(tiny_linear_model, tmp_path):
-    from utils.models import load_linear_pipeline
+    from utils.inference import load_linear_pipeline
 
     pipeline, path = tiny_linear_model
     loaded, meta = load_linear_pipeline(path)
@@ -337,7 +337,7 @@ def test_grouped_folds_with_copies_never_cross_voices_or_score_copies():
 
 
 def test_linear_recipe_on_the_samples(tmp_path):
-    from utils.models import load_linear_pipeline
+    from utils.inference import load_linear_pipeline
 
     metrics = audio.train_speech_logreg(None, tmp_path, grid=(0.1,), factors=(1.1,))
     assert 0.0 <= metrics["accuracy"] <= 1.0
