@@ -96,7 +96,8 @@ def _speech_benchmark(model_file: str | None, what: str) -> Callable[[], tuple[s
     def bench() -> tuple[str, Callable[[], object]]:
         import numpy as np
 
-        from utils.audio import SAMPLE_RATE, speech_predictor
+        from utils.audio.io import SAMPLE_RATE
+        from utils.audio.predict import speech_predictor
         from utils.config import MODELS_DIR
 
         predict = speech_predictor(MODELS_DIR / model_file if model_file else None)

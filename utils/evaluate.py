@@ -147,7 +147,8 @@ def _speech_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_speech(args: argparse.Namespace) -> tuple:
-    from utils.audio import default_speech_model_paths, load_audio, speech_predictor
+    from utils.audio.io import load_audio
+    from utils.audio.predict import default_speech_model_paths, speech_predictor
     from utils.datasets import ravdess
     from utils.labels import RAVDESS_CLASSES
 
@@ -220,7 +221,7 @@ def _run_fusion(args: argparse.Namespace) -> tuple:
     """The shipped face and speech models on RAVDESS audio-visual clips, fused by ``--rule``:
     face = log-mean of the frames' probabilities, speech = the model on the sound track."""
     from utils import fusion
-    from utils.audio import speech_predictor
+    from utils.audio.predict import speech_predictor
     from utils.datasets import ravdess
     from utils.labels import EMOTIONS, RAVDESS_TO_CANONICAL
     from utils.video.predict import face_predictor, load_face_model

@@ -108,7 +108,7 @@ def _speech_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_speech(args: argparse.Namespace) -> dict:
-    from utils.audio import train_speech
+    from utils.audio.train import train_speech
 
     reports = train_speech(args.data, args.out, epochs=args.epochs, copies=args.copies,
                            seed=args.seed, minutes=args.minutes)
@@ -130,7 +130,7 @@ def _speech_logreg_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_speech_logreg(args: argparse.Namespace) -> dict:
-    from utils.audio import train_speech_logreg
+    from utils.audio.train import train_speech_logreg
 
     metrics = train_speech_logreg(args.data, args.out)
     print(f"linear model: validation accuracy {metrics['accuracy']:.3f}, "
@@ -147,7 +147,7 @@ def _speech_utterance_cnn_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _run_speech_utterance_cnn(args: argparse.Namespace) -> dict:
-    from utils.audio import train_speech_utterance_cnn
+    from utils.audio.train import train_speech_utterance_cnn
 
     metrics = train_speech_utterance_cnn(args.data, args.out, epochs=args.epochs)
     print(f"utterance CNN: validation accuracy {metrics['accuracy']:.3f}, "

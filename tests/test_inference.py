@@ -1,10 +1,10 @@
-"""utils.models: the compiled single-example call gives the model's own answer."""
+"""utils.inference: the compiled single-example call gives the model's own answer."""
 
 from __future__ import annotations
 
 import numpy as np
 
-from utils import inference, models
+from utils import inference
 
 
 def test_inference_function_matches_the_model_and_ignores_dropout():
