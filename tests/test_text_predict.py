@@ -29,11 +29,13 @@ def test_saved_model_round_trip(tiny_model):
     assert tiny_model.predict_proba("caf\xe9 happy".encode("cp1252")).shape == (1, 6)
 
 
-def test_prediction_needs_a_word(tiny_model):
-    with pytest.raises(ValueError, match="no words"):
+def test_prediction_needs_a_known_word(tiny_model):
+    with pytest.raises(predict.NoKnownWords, match="no evidence"):
         tiny_model.predict_proba("")
-    with pytest.raises(ValueError, match="no words"):
+    with pytest.raises(ValueError, match="no evidence"):
         tiny_model.predict_proba("the and of !!!")
+    with pytest.raises(ValueError, match="stores no base rates"):  # saved without them
+        tiny_model.predict_proba("the and of !!!", unknown="base_rates")
 
 
 def test_missing_model_says_how_to_retrain(tmp_path):

@@ -3,8 +3,9 @@
 Tokenisation, cleaning and standardisation with regular expressions, punctuation removal,
 lowercasing, stop-word removal, part-of-speech tags and lemmatisation that uses those tags
 (:class:`TextPreprocessor`); the resource each step uses comes from :mod:`utils.text.resources`.
-A shipped model stores its stop-word list and the names of the resources it was trained with, and
-warns when it runs with different ones (:meth:`TextPreprocessor.from_config`).
+A shipped model carries its stop-word list, its tagger's name (the ``textblob-aptagger`` wheel's
+weights) and a lemma table (:meth:`TextPreprocessor.with_lemma_table`), so that its preprocessing,
+and so its predictions, are the same on every machine (:meth:`TextPreprocessor.from_config`).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from __future__ import annotations
 import re
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from utils.text import resources
@@ -111,6 +112,10 @@ class TextPreprocessor:
     Each step can be switched off to see what it does. ``stop_words`` fixes the list (a shipped
     model stores its own); by default it is resolved on this machine. ``keep_negations`` keeps
     "not", "no", "never"... even though stop-word lists contain them (they matter for emotion).
+    ``tagger``: ``"auto"`` (the best tagger this machine has, :func:`resources._tagger`) or
+    ``"textblob-aptagger"`` (always the wheel's weights, what the shipped models use).
+    ``lemma_table`` (WordNet POS -> word -> lemma, from :meth:`with_lemma_table`) replaces WordNet:
+    a (word, POS) pair found there gets its lemma, any other word stays as it is, on every machine.
     """
 
     lowercase: bool = True
@@ -120,11 +125,16 @@ class TextPreprocessor:
     lemmatize: bool = True
     min_length: int = 1
     stop_words: frozenset[str] | None = None
+    tagger: str = "auto"
+    lemma_table: dict[str, dict[str, str]] | None = field(default=None, repr=False)
+    lemma_source: str = field(default="", repr=False)
     verbose: bool = field(default=False, repr=False)
 
     def __post_init__(self) -> None:
         if self.stop_words is None:
             self.stop_words = resources._stop_words()[0]
+        if self.tagger not in ("auto", "textblob-aptagger"):
+            raise ValueError(f"tagger must be 'auto' or 'textblob-aptagger', got {self.tagger!r}")
         self.stop_words = frozenset(self.stop_words)
         if self.keep_negations:
             self.stop_words = self.stop_words - NEGATIONS
@@ -137,9 +147,15 @@ class TextPreprocessor:
         found = resources.resolve_resources()
         stop = (f"{len(self.stop_words)} words: {found['stop words']}" if self.remove_stopwords
                 else "off")
+        tagger = resources.APTAGGER if self.tagger == "textblob-aptagger" else found["POS tagger"]
+        lemmatiser = found["lemmatiser"]
+        if self.lemma_table is not None:
+            forms = sum(map(len, self.lemma_table.values()))
+            lemmatiser = (f"the model's lemma table ({forms} forms, made with [{self.lemma_source}]); "
+                          f"WordNet is not consulted, other words stay as they are")
         return {"tokeniser": found["tokeniser"], "stop words": stop,
-                "POS tagger": found["POS tagger"] if self.pos_tag else "off",
-                "lemmatiser": found["lemmatiser"] if self.lemmatize else "off"}
+                "POS tagger": tagger if self.pos_tag else "off",
+                "lemmatiser": lemmatiser if self.lemmatize else "off"}
 
     def describe(self) -> str:
         """A few printable lines: one per step and the resource it uses."""
@@ -156,13 +172,28 @@ class TextPreprocessor:
         if self.remove_stopwords:
             words = [w for w in words if w.lower() not in self.stop_words]
         out["no stop words"] = words = [w for w in words if len(w) >= self.min_length]
-        tagger = resources._tagger()[0] if self.pos_tag else None
+        tagger = self._tagger() if self.pos_tag else None
         out["POS tags"] = tagged = (tagger.tag(words) if tagger is not None and words
                                     else [(w, "NN") for w in words])
-        lemmatizer = resources._wordnet()[0] if self.lemmatize else None
-        out["lemmas"] = ([self._lemma(lemmatizer, w, t) for w, t in tagged] if lemmatizer
-                         else [w for w, _ in tagged])
+        out["lemmas"] = self._lemmas(tagged) if self.lemmatize else [w for w, _ in tagged]
         return out
+
+    def _tagger(self) -> Any | None:
+        """The tagger object this preprocessor uses (None: every word a noun)."""
+        if self.tagger == "auto":
+            return resources._tagger()[0]
+        tagger = resources.aptagger()
+        if tagger is None:
+            raise RuntimeError("this model's preprocessing tags with the textblob-aptagger wheel's "
+                               "weights: pip install textblob-aptagger")
+        return tagger
+
+    def _lemmas(self, tagged: list[tuple[str, str]]) -> list[str]:
+        """Lemmas from the model's table if it has one, else from this machine's WordNet."""
+        if self.lemma_table is not None:
+            return [self.lemma_table.get(wordnet_pos(t), {}).get(w, w) for w, t in tagged]
+        lemmatizer = resources._wordnet()[0]
+        return [self._lemma(lemmatizer, w, t) for w, t in tagged] if lemmatizer else [w for w, _ in tagged]
 
     def _lemma(self, lemmatizer: Any, word: str, tag: str) -> str:
         key = (word, wordnet_pos(tag))
@@ -179,19 +210,42 @@ class TextPreprocessor:
         """The tokens of each text."""
         return [self(text) for text in texts]
 
+    def with_lemma_table(self, texts: Iterable[str | bytes]) -> TextPreprocessor:
+        """A copy that carries the lemmas this machine's WordNet gives the (word, POS) pairs of
+        ``texts`` (a model's training texts), and uses them instead of WordNet from then on.
+
+        Only pairs whose lemma differs from the word are stored (the rest stay as they are
+        anyway). Raises RuntimeError without WordNet: a table made without it would be empty.
+        """
+        lemmatizer, source = resources._wordnet()
+        if lemmatizer is None or not self.lemmatize:
+            raise RuntimeError(f"a lemma table needs WordNet and lemmatize=True (lemmatiser: {source})")
+        fresh = replace(self, lemma_table=None, verbose=False)
+        fresh.transform(texts)  # fills fresh._lemma_cache with every (word, POS) pair seen
+        table: dict[str, dict[str, str]] = {}
+        for (word, pos), lemma in sorted(fresh._lemma_cache.items()):
+            if lemma != word:
+                table.setdefault(pos, {})[word] = lemma
+        return replace(self, lemma_table=table, lemma_source=source, verbose=False)
+
     def to_config(self) -> dict:
         """Settings and stop words as JSON-ready data (saved next to a model)."""
         return {"lowercase": self.lowercase, "remove_stopwords": self.remove_stopwords,
                 "keep_negations": self.keep_negations, "pos_tag": self.pos_tag,
                 "lemmatize": self.lemmatize, "min_length": self.min_length,
-                "stop_words": sorted(self.stop_words), "resources": self.resources()}
+                "stop_words": sorted(self.stop_words), "tagger": self.tagger,
+                "lemma_table": self.lemma_table, "lemma_source": self.lemma_source,
+                "resources": self.resources()}
 
     @classmethod
     def from_config(cls, config: dict) -> TextPreprocessor:
-        """The preprocessor saved by :meth:`to_config`; warns if this machine's resources differ."""
+        """The preprocessor saved by :meth:`to_config`; warns if this machine's resources differ
+        (never for a model that carries its lemma table and names its tagger)."""
         settings = {k: config[k] for k in ("lowercase", "remove_stopwords", "pos_tag",
                                            "lemmatize", "min_length")}
-        made = cls(**settings, keep_negations=False, stop_words=frozenset(config["stop_words"]))
+        made = cls(**settings, keep_negations=False, stop_words=frozenset(config["stop_words"]),
+                   tagger=config.get("tagger", "auto"), lemma_table=config.get("lemma_table"),
+                   lemma_source=config.get("lemma_source", ""))
         made.keep_negations = config.get("keep_negations", False)
         saved, here = config.get("resources", {}), made.resources()
         for step in ("POS tagger", "lemmatiser"):

@@ -19,12 +19,18 @@ lemmatiser    NLTK's ``wordnet`` corpus (WordNet     the same WordNet 3.0 databa
                                                      WordNetCorpusReader; else no lemmatisation
 ============  =====================================  ==========================================
 
-A shipped model stores its stop-word list and the names of the resources it was trained with, and
-warns when it runs with different ones (:meth:`utils.text.preprocess.TextPreprocessor.from_config`).
+A shipped model carries what its preprocessing needs so that it predicts the same everywhere: its
+stop-word list, a lemma table built with WordNet when it was saved (WordNet is then never consulted)
+and the name of its tagger, the ``textblob-aptagger`` wheel's weights (:func:`aptagger`, a pip
+dependency: the same file on every machine).
+
+``COURSE_NO_WORDNET=1`` in the environment hides every WordNet copy (NLTK's data and Debian's), to see
+or measure what a machine without WordNet gets.
 """
 
 from __future__ import annotations
 
+import os
 import warnings
 from functools import lru_cache
 from pathlib import Path
@@ -108,7 +114,9 @@ def _lemmatizer_for(reader: Any) -> Any:
 
 @lru_cache(maxsize=None)
 def _wordnet() -> tuple[Any, str]:
-    """(lemmatize(word, pos) callable or None, description)."""
+    """(lemmatize(word, pos) callable or None, description); none with ``COURSE_NO_WORDNET=1``."""
+    if os.environ.get("COURSE_NO_WORDNET", "") not in ("", "0"):
+        return None, "NONE: WordNet hidden by COURSE_NO_WORDNET=1, words are NOT lemmatised"
     if _nltk_has("corpora/wordnet") or _nltk_has("corpora/wordnet.zip"):
         from nltk.corpus import wordnet
 
@@ -131,24 +139,37 @@ def _aptagger_weights() -> Path | None:
     return path if path.is_file() else None
 
 
+APTAGGER = ("NLTK PerceptronTagger with the averaged-perceptron weights shipped by the "
+            "textblob-aptagger wheel (Penn Treebank tags)")
+
+
+@lru_cache(maxsize=None)
+def aptagger() -> Any | None:
+    """NLTK's PerceptronTagger with the ``textblob-aptagger`` wheel's weights, or None without it."""
+    from nltk.tag.perceptron import PerceptronTagger
+
+    weights = _aptagger_weights()
+    if weights is None:
+        return None
+    import pickle
+
+    with weights.open("rb") as handle:  # a file inside an installed wheel, not user input
+        model_weights, tagdict, classes = pickle.load(handle)
+    tagger = PerceptronTagger(load=False)
+    tagger.model.weights, tagger.tagdict = model_weights, tagdict
+    tagger.classes = tagger.model.classes = set(classes)
+    return tagger
+
+
 @lru_cache(maxsize=None)
 def _tagger() -> tuple[Any, str]:
-    """(object with .tag(tokens) or None, description)."""
+    """(object with .tag(tokens) or None, description): NLTK's data first, then the wheel's."""
     from nltk.tag.perceptron import PerceptronTagger
 
     if _nltk_has("taggers/averaged_perceptron_tagger_eng/"):
         return PerceptronTagger(), "NLTK averaged perceptron (nltk.download('averaged_perceptron_tagger_eng'))"
-    weights = _aptagger_weights()
-    if weights is not None:
-        import pickle
-
-        with weights.open("rb") as handle:  # a file inside an installed wheel, not user input
-            model_weights, tagdict, classes = pickle.load(handle)
-        tagger = PerceptronTagger(load=False)
-        tagger.model.weights, tagger.tagdict = model_weights, tagdict
-        tagger.classes = tagger.model.classes = set(classes)
-        return tagger, ("NLTK PerceptronTagger with the averaged-perceptron weights shipped by the "
-                        "textblob-aptagger wheel (Penn Treebank tags)")
+    if aptagger() is not None:
+        return aptagger(), APTAGGER
     return None, ("NONE: no tagger data found, every word is tagged as a noun "
                   "(fix: pip install textblob-aptagger or nltk.download('averaged_perceptron_tagger_eng'))")
 

@@ -2,6 +2,9 @@
 
 :func:`train_text_emotion` (CARER) and :func:`train_personality` (essays, on :func:`essays_split`)
 write a model with :func:`utils.text.predict.save_text_model`; ``python -m utils.retrain`` calls them.
+Both tag with the ``textblob-aptagger`` wheel's weights and lemmatise with a table made from their
+training texts with WordNet (:meth:`TextPreprocessor.with_lemma_table`), so the saved model
+predicts the same on every machine; :func:`carry_lemma_table` adds that table to a saved model.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from typing import Any
 import numpy as np
 
 from utils.text.embeddings import embedding_matrix, train_word2vec
-from utils.text.predict import save_text_model
+from utils.text.predict import base_rates, model_paths, save_text_model
 from utils.text.preprocess import TextPreprocessor
 from utils.text.sequences import Vocabulary, essay_chunks, mean_by_owner, pad_sequences
 
@@ -79,8 +82,9 @@ def train_text_emotion(data: Path | None = None, out: Path | None = None, epochs
     from utils.text.models import text_emotion_bilstm
 
     seed_everything(seed)
-    prep = TextPreprocessor(remove_stopwords=False, verbose=True)
     frames = {s: carer.load(s, data) for s in ("train", "val")}
+    prep = TextPreprocessor(remove_stopwords=False, tagger="textblob-aptagger",
+                            verbose=True).with_lemma_table(frames["train"]["text"])
     tokens = {s: prep.transform(f["text"]) for s, f in frames.items()}
     labels = {s: np.array([CARER_CLASSES.index(l) for l in f["label"]]) for s, f in frames.items()}
     vocab = Vocabulary.build(tokens["train"], min_count=2)
@@ -95,6 +99,7 @@ def train_text_emotion(data: Path | None = None, out: Path | None = None, epochs
                    output_dir("checkpoints") / "text_emotion_best.keras", 3, verbose)
     save_text_model(_plain_copy(model, text_emotion_bilstm, **kwargs), vocab, prep, CARER_CLASSES,
                     max_len, "text_emotion", out,
+                    rates=base_rates(labels["train"], len(CARER_CLASSES)),
                     extra={"trained_on": "CARER train (16,000), selected on val (2,000)"})
     return history
 
@@ -130,9 +135,10 @@ def train_personality(data: Path | None = None, out: Path | None = None, epochs:
     builder, default_len = builders[architecture]
     max_len = max_len or default_len
     seed_everything(seed)
-    prep = TextPreprocessor(remove_stopwords=remove_stopwords, verbose=True)
     frame = essays.load(data)
     parts = essays_split(frame, seed=seed)
+    prep = TextPreprocessor(remove_stopwords=remove_stopwords, tagger="textblob-aptagger",
+                            verbose=True).with_lemma_table(frame["text"].iloc[parts["train"]])
     labels = frame[list(BIG_FIVE)].to_numpy().astype("float32")
     tokens = prep.transform(frame["text"])
     train_tokens = [tokens[i] for i in parts["train"]]
@@ -162,9 +168,30 @@ def train_personality(data: Path | None = None, out: Path | None = None, epochs:
     history["best_epoch"] = best["epoch"]
     save_text_model(_plain_copy(model, builder, **kwargs), vocab, prep, BIG_FIVE, max_len,
                     "personality", out, multilabel=True, chunked=True,
+                    rates=base_rates(labels[parts["train"]], len(BIG_FIVE)),
                     extra={"architecture": architecture,
                            "trained_on": "essays: train part of the course's split "
                                          "(utils.text.essays_split, seed 42, 80/10/10), "
                                          f"selected on val (epoch {best['epoch']} of {epochs})",
                            "history": history})
     return history
+
+
+def carry_lemma_table(name: str, texts: Any, labels: np.ndarray, folder: Path | None = None) -> dict:
+    """Make a saved model machine-independent without retraining its network.
+
+    Rewrites ``<name>.text.json``: the tagger pinned to the ``textblob-aptagger`` wheel (the
+    tagger it must have been trained with), a lemma table made with this machine's WordNet from
+    ``texts`` (its training texts) and the base rates of ``labels`` (its training labels).
+    The training texts then get exactly the tokens they were trained on. Returns the new config.
+    """
+    import json
+
+    text_path = model_paths(name, folder)[1]
+    info = json.loads(text_path.read_text())
+    info["preprocessing"]["tagger"] = "textblob-aptagger"
+    prep = TextPreprocessor.from_config(info["preprocessing"]).with_lemma_table(texts)
+    info["preprocessing"] = prep.to_config()
+    info["base_rates"] = base_rates(labels, len(info["classes"]))
+    text_path.write_text(json.dumps(info, indent=0))
+    return info
