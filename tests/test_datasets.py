@@ -222,7 +222,7 @@ def test_carer_bad_line_and_split(tmp_path):
 def test_full_mode_uses_an_existing_copy_without_downloading(monkeypatch, tmp_path):
     monkeypatch.setenv("COURSE_QUICK", "0")
     monkeypatch.setenv("COURSE_DATA_DIR", str(tmp_path))
-    (tmp_path / "emotion").mkdir()
+    (tmp_path / "emotion").mkdir()  # dair-ai's folder name is found as well as carer/
     (tmp_path / "emotion" / "train.txt").write_text("so happy;joy\n")
     import utils.datasets.download as download
 

@@ -274,13 +274,13 @@ def test_unknown_dataset_lists_known_ones(tmp_path):
 
 
 def test_registry_is_complete_and_well_formed():
-    assert set(REMOTES) == {"fer2013", "ravdess", "ravdess_video", "essays", "emotion"}
+    assert set(REMOTES) == {"fer2013", "ravdess", "ravdess_video", "essays", "carer"}
     assert len(REMOTES["ravdess"][0].urls) == 3
     assert [r.filename for r in REMOTES["ravdess_video"]] == [
         f"Video_Speech_Actor_{n:02d}.zip" for n in range(1, 25)]
     assert len({r.known_hash for r in REMOTES["ravdess_video"]}) == 24
     for split in ("train", "validation", "test"):
-        for name in ("essays", "emotion"):
+        for name in ("essays", "carer"):
             assert f"{split}-00000-of-00001.parquet" in [r.filename for r in REMOTES[name]]
     # DOWNLOADS.md publishes an md5 for FER2013 and RAVDESS (audio and each video zip), not others.
     with_md5 = {"fer2013", "ravdess", "ravdess_video"}

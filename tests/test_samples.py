@@ -54,13 +54,13 @@ def _fit_score(model: Any, x_train: Any, y_train: Any, x_test: Any, y_test: Any)
 
 
 def test_unknown_dataset_names_the_valid_ones(tmp_path):
-    with pytest.raises(ValueError, match="fer2013, ravdess, essays, emotion"):
+    with pytest.raises(ValueError, match="fer2013, ravdess, essays, carer"):
         samples.ensure_samples("mnist", tmp_path)
 
 
 def test_existing_samples_are_reused_not_regenerated(root, monkeypatch):
-    monkeypatch.setattr(samples.carer, "write_emotion", lambda folder: pytest.fail("regenerated"))
-    assert samples.ensure_samples("emotion", root) == root / "emotion"
+    monkeypatch.setattr(samples.carer, "write_carer", lambda folder: pytest.fail("regenerated"))
+    assert samples.ensure_samples("carer", root) == root / "carer"
 
 
 def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):
@@ -74,24 +74,24 @@ def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):
 
     monkeypatch.setattr(samples.carer, "_write_carer_split", write_then_fail)
     with pytest.raises(KeyboardInterrupt):
-        samples.ensure_samples("emotion", tmp_path)
+        samples.ensure_samples("carer", tmp_path)
     assert written, "the generator did not get midway"
     assert list(tmp_path.iterdir()) == []
 
 
 def test_a_failed_regeneration_keeps_the_previous_samples(tmp_path, monkeypatch):
-    folder = samples.ensure_samples("emotion", tmp_path)
+    folder = samples.ensure_samples("carer", tmp_path)
     before = (folder / "train.txt").read_bytes()
-    monkeypatch.setattr(samples.carer, "write_emotion", lambda folder: 1 / 0)
+    monkeypatch.setattr(samples.carer, "write_carer", lambda folder: 1 / 0)
     with pytest.raises(ZeroDivisionError):
-        samples.generate("emotion", tmp_path)
+        samples.generate("carer", tmp_path)
     assert (folder / "train.txt").read_bytes() == before
-    assert [p.name for p in tmp_path.iterdir()] == ["emotion"]
+    assert [p.name for p in tmp_path.iterdir()] == ["carer"]
 
 
 def test_generation_is_deterministic(root, tmp_path):
     for name, files in [("fer2013", ["fer2013.csv"]), ("essays", ["essays.csv"]),
-                        ("emotion", ["train.txt", "val.txt", "test.txt"])]:
+                        ("carer", ["train.txt", "val.txt", "test.txt"])]:
         again = samples.ensure_samples(name, tmp_path)
         for file in files:
             assert (again / file).read_bytes() == (root / name / file).read_bytes(), file
@@ -270,7 +270,7 @@ def _read_carer(path: Path) -> pd.DataFrame:
 
 def test_carer_files_have_text_semicolon_label_lines(root):
     for split, per_class in samples.carer.CARER_PER_CLASS.items():
-        lines = (root / "emotion" / f"{split}.txt").read_text(encoding="utf-8").splitlines()
+        lines = (root / "carer" / f"{split}.txt").read_text(encoding="utf-8").splitlines()
         assert all(line.count(";") == 1 and line == line.lower() for line in lines)
         labels = pd.Series([line.split(";")[1] for line in lines]).value_counts()
         assert sorted(labels.index) == sorted(CARER_CLASSES)
@@ -282,7 +282,7 @@ def test_carer_emotions_are_learnable(root):
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
 
-    train, val = (_read_carer(root / "emotion" / f"{s}.txt") for s in ("train", "val"))
+    train, val = (_read_carer(root / "carer" / f"{s}.txt") for s in ("train", "val"))
     model = make_pipeline(TfidfVectorizer(), LogisticRegression(max_iter=1000))
     accuracy = _fit_score(model, train.text, train.label, val.text, val.label)
     assert accuracy >= 0.5, f"val accuracy {accuracy:.2f}, chance is 1/6"

@@ -91,7 +91,7 @@ def test_the_recipe_saves_a_table_and_base_rates(tmp_path):
     from utils.datasets.samples import ensure_samples
     from utils.text.train import train_text_emotion
 
-    emotion = ensure_samples("emotion", root=tmp_path / "samples")
+    emotion = ensure_samples("carer", root=tmp_path / "samples")
     train_text_emotion(emotion, tmp_path / "out", epochs=1, verbose=0)
     info = json.loads((tmp_path / "out" / "text_emotion.text.json").read_text())
     assert info["preprocessing"]["lemma_table"] and info["preprocessing"]["tagger"] == "textblob-aptagger"

@@ -40,7 +40,7 @@ def test_evaluate_commands_on_the_samples(tmp_path):
     from utils import evaluate
     from utils.datasets.samples import ensure_samples
 
-    emotion = ensure_samples("emotion", root=tmp_path / "samples")
+    emotion = ensure_samples("carer", root=tmp_path / "samples")
     metrics = evaluate.main(["--out", str(tmp_path / "emo"), "text-emotion", "--data", str(emotion),
                              "--split", "val"])
     assert metrics["examples"] == 60 and 0 <= metrics["accuracy"] <= 1

@@ -53,7 +53,7 @@ def _count_carer() -> dict:
 
 COUNTERS: dict[str, Callable[[], dict]] = {
     "fer2013": _count_fer2013, "ravdess": _count_ravdess, "essays": _count_essays,
-    "emotion": _count_carer,
+    "carer": _count_carer,
 }
 
 

@@ -1,6 +1,8 @@
-"""CARER / dair-ai "emotion" (Saravia et al. 2018): English tweets labelled with six emotions.
+"""CARER (Saravia et al. 2018; published as dair-ai "emotion"): tweets labelled with six emotions.
 
-Two real layouts are read, wherever they sit below the dataset folder ``emotion/``:
+The course calls it CARER everywhere: the dataset folder is ``COURSE_DATA_DIR/carer/`` (a copy
+in ``emotion/``, dair-ai's name for it, is found too). Two real layouts are read, wherever they sit
+below that folder:
 
 - the original text files ``train.txt``, ``val.txt``, ``test.txt`` with one ``text;label`` a line,
   with or without a header line ``text;label`` or ``text;label_name`` (as several mirrors add);
@@ -17,7 +19,8 @@ import pandas as pd
 from utils.datasets import dataset_root
 from utils.labels import CARER_CLASSES
 
-NAME = "emotion"
+NAME = "carer"
+OTHER_FOLDER_NAMES = ("emotion",)  # dair-ai's name, as many copies are unpacked
 SPLITS = ("train", "val", "test")
 _PARQUET_NAMES = {"train": "train", "val": "validation", "test": "test"}
 HEADERS = ("text;label", "text;label_name")  # header lines some mirrors put first
@@ -39,7 +42,7 @@ def has_copy(folder: Path) -> bool:
 
 def root() -> Path:
     """CARER's folder for the current mode (samples, a local copy, or a download)."""
-    return dataset_root(NAME, has_copy)
+    return dataset_root(NAME, has_copy, other_names=OTHER_FOLDER_NAMES)
 
 
 def _read_txt(path: Path) -> pd.DataFrame:

@@ -44,7 +44,7 @@ class DatasetUnavailable(RuntimeError):
 class Remote:
     """One remote file: where it is, how to check it and whether to unpack it."""
 
-    dataset: str  # registry name: "fer2013", "ravdess", "ravdess_video", "essays", "emotion"
+    dataset: str  # registry name: "fer2013", "ravdess", "ravdess_video", "essays", "carer"
     filename: str  # name in the cache folder, e.g. "fer2013.tar.gz"
     urls: tuple[str, ...]  # mirrors, tried in order
     known_hash: str | None  # "md5:<32 hex>"; None where no checksum is published
@@ -119,8 +119,8 @@ REMOTES: dict[str, tuple[Remote, ...]] = {
         for split in _SPLITS
     ),
     # dair-ai emotion (CARER), parquet (about 1.03 MB / 127 kB / 129 kB). No checksum is published.
-    "emotion": tuple(
-        Remote("emotion", f"{split}-00000-of-00001.parquet",
+    "carer": tuple(
+        Remote("carer", f"{split}-00000-of-00001.parquet",
                _hf("dair-ai/emotion", f"split/{split}-00000-of-00001.parquet"),
                None, None, extract=False)
         for split in _SPLITS
@@ -137,7 +137,7 @@ LOCAL_COPIES: dict[str, tuple[str, str]] = {
                                  "unzipped Video_Speech_Actor_NN.zip"),
     "essays": ("essays", "essays.csv (#AUTHID, TEXT, cEXT, cNEU, cAGR, cCON, cOPN; y/n labels), "
                          "or {train,validation,test}-00000-of-00001.parquet"),
-    "emotion": ("emotion", "train.txt, val.txt, test.txt ('text;label' lines), "
+    "carer": ("carer", "train.txt, val.txt, test.txt ('text;label' lines), "
                            "or {train,validation,test}-00000-of-00001.parquet"),
 }
 

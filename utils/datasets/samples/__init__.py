@@ -12,7 +12,7 @@ from fixed seeds, so the files are the same on every run with the same library v
   (the astronaut's face, blinking twice, with a happy voice), and audio-visual clips of validation
   and test actors 17, 18, 21, 22 acting four emotions (rest, apex, rest) for fusion.
 - ``essays/essays.csv``: stream-of-consciousness essays with Big Five labels, cp1252 encoded.
-- ``emotion/{train,val,test}.txt``: CARER's ``text;label`` lines.
+- ``carer/{train,val,test}.txt``: CARER's ``text;label`` lines.
 
 One module per dataset writes its folder (:mod:`.fer2013`, :mod:`.ravdess`, :mod:`.essays`,
 :mod:`.carer`); :mod:`.face` turns the astronaut's photo into expressions (for FER2013 and the
@@ -35,7 +35,7 @@ from pathlib import Path
 from utils.config import SAMPLES_DIR
 from utils.datasets.samples import carer, essays, fer2013, ravdess, video
 
-DATASETS = ("fer2013", "ravdess", "essays", "emotion")
+DATASETS = ("fer2013", "ravdess", "essays", "carer")
 
 
 def ensure_samples(name: str, root: Path = SAMPLES_DIR) -> Path:
@@ -69,7 +69,7 @@ def _check_name(name: str) -> str:
 def _writer(name: str) -> Callable[[Path], None]:
     """The generator of one dataset, looked up at call time so tests can replace it."""
     writers = {"fer2013": fer2013.write_fer2013, "ravdess": ravdess.write_ravdess,
-               "essays": essays.write_essays, "emotion": carer.write_emotion}
+               "essays": essays.write_essays, "carer": carer.write_carer}
     return writers[name]
 
 

@@ -1,4 +1,4 @@
-"""CARER samples (the ``emotion`` folder): ``{train,val,test}.txt`` of ``text;label`` lines."""
+"""CARER samples (the ``carer`` folder): ``{train,val,test}.txt`` of ``text;label`` lines."""
 
 from __future__ import annotations
 
@@ -60,7 +60,7 @@ def _write_carer_split(path: Path, lines: list[str]) -> None:
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
 
 
-def write_emotion(folder: Path) -> None:
+def write_carer(folder: Path) -> None:
     """CARER's three text files, one ``text;label`` line per tweet."""
     folder.mkdir(parents=True, exist_ok=True)
     for split, lines in carer_splits().items():
