@@ -91,3 +91,10 @@ def test_tensorflow_starts_quietly_after_the_course_config():
     assert done.returncode == 0, done.stderr
     for notice in ("absl::InitializeLog", "oneDNN", "cpu_feature_guard"):
         assert notice not in done.stderr + done.stdout
+
+
+def test_data_label_says_synthetic_in_quick_mode(monkeypatch):
+    monkeypatch.setenv("COURSE_QUICK", "1")
+    assert config.data_label("FER2013 PublicTest") == "synthetic samples (FER2013 PublicTest layout)"
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    assert config.data_label("FER2013 PublicTest") == "FER2013 PublicTest"

@@ -79,3 +79,13 @@ def test_saliency_and_overlay(bright_spot_model):
     assert shown.shape == (16, 16, 3) and 0 <= shown.min() and shown.max() <= 1
     with pytest.raises(ValueError, match="differ"):
         explain.overlay_heatmap(image, cam[:8])
+
+
+def test_heatmap_colorbar_spans_zero_to_one():
+    from matplotlib import pyplot as plt
+
+    fig, axes = plt.subplots(1, 3)
+    bar = explain.heatmap_colorbar(fig, axes)
+    assert bar.mappable.norm.vmin == 0 and bar.mappable.norm.vmax == 1
+    assert "Grad-CAM" in bar.ax.get_ylabel()
+    plt.close(fig)

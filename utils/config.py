@@ -125,6 +125,16 @@ def distribution_strategy() -> Any:
     return tf.distribute.get_strategy()  # the default strategy: CPU
 
 
+def data_label(real: str) -> str:
+    """What a figure or a printed number was measured on, honestly for the mode.
+
+    ``real`` names the real data and split ("FER2013 PublicTest"). In full mode it is returned as
+    it is; in quick mode the data are synthetic samples in that dataset's layout, and the label
+    says so, so no real dataset's name stands over synthetic data.
+    """
+    return f"synthetic samples ({real} layout)" if is_quick() else real
+
+
 def describe() -> str:
     """One line a notebook prints first: mode, runtime and where data comes from."""
     source = "synthetic samples" if is_quick() else str(data_dir())

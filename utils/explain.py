@@ -150,6 +150,14 @@ def overlay_heatmap(image, heatmap, alpha: float = 0.4, cmap: str = "jet") -> np
     return np.clip((1 - alpha) * image + alpha * colours, 0.0, 1.0)
 
 
+def heatmap_colorbar(fig, axes, cmap: str = "jet", label: str = "Grad-CAM: share of the strongest evidence"):
+    """A colour bar for heat maps drawn by :func:`overlay_heatmap` (values 0 to 1) beside ``axes``."""
+    from matplotlib import cm, colors
+
+    mappable = cm.ScalarMappable(norm=colors.Normalize(0, 1), cmap=cmap)
+    return fig.colorbar(mappable, ax=axes, fraction=0.02, pad=0.01, label=label)
+
+
 # --- text: word-level saliency (notebooks/01_text) ---------------------------------------------
 def word_saliency(model, token_ids, output_index: int, embedding_layer: str = "embedding"):
     """Signed contribution of each token position to one output, by gradient x input.
