@@ -5,6 +5,7 @@
     python -m utils.evaluate text-emotion --data DIR --split val [--model PATH]
     python -m utils.evaluate personality --data FILE [--split test|all] [--model PATH]
     python -m utils.evaluate fusion --data DIR --rule stacker --val-actors 17-20 --test-actors 21-24
+    python -m utils.evaluate fusion-paired --faces DIR --face-split PublicTest --speech DIR --actors 1-20 [--text DIR --text-split val]
 
 Each command reads its dataset with the same loaders as the notebooks, predicts with the model
 (the shipped one unless --model says otherwise) and writes the same report for every modality:
@@ -34,6 +35,7 @@ SUMMARIES: dict[str, str] = {
     "text-emotion": "the text-emotion model on a CARER split",
     "personality": "the personality (Big Five) model on the essays",
     "fusion": "late fusion of face and speech on RAVDESS video clips",
+    "fusion-paired": "fusion of FER2013 faces, RAVDESS voices and CARER sentences paired by emotion",
 }
 
 
@@ -260,6 +262,54 @@ def _run_fusion(args: argparse.Namespace) -> tuple:
 
 
 COMMANDS["fusion"] = (_fusion_arguments, _run_fusion)
+
+
+def _fusion_paired_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--faces", type=Path, required=True, help="FER2013 folder")
+    parser.add_argument("--face-split", default="PublicTest", choices=("PublicTest", "PrivateTest"),
+                        help="faces the shipped face model was not trained on")
+    parser.add_argument("--speech", type=Path, required=True, help="RAVDESS speech folder")
+    parser.add_argument("--actors", default="1-20",
+                        help="actors whose clips are paired (speech out of fold over them)")
+    parser.add_argument("--text", type=Path, default=None, help="CARER folder (optional)")
+    parser.add_argument("--text-split", default="val", choices=("val", "test"))
+    parser.add_argument("--folds", type=int, default=5, help="speech folds of consecutive actors")
+    parser.add_argument("--seed", type=int, default=42, help="seed of the pairing and the halves")
+
+
+def _run_fusion_paired(args: argparse.Namespace) -> tuple:
+    """Faces, voices (and sentences) of separate corpora paired by emotion, rules cross-fitted
+    by actor halves (utils.fusion.crossfit); prints every number, writes fusion_paired.json and
+    the side-by-side confusion matrices beside the fused (face + speech) report."""
+    from utils.datasets import ravdess
+    from utils.fusion import crossfit, predictions
+    from utils.labels import EMOTIONS
+
+    for name in ("faces", "speech", "text"):
+        folder = getattr(args, name)
+        if folder is not None and not folder.is_dir():
+            raise FileNotFoundError(f"--{name}: no folder {folder}")
+    try:
+        actors = ravdess.parse_actors(args.actors)
+    except ValueError:
+        raise ValueError(f"--actors: expected a range such as 1-20 or a list such as 1,2,3, "
+                         f"got {args.actors!r}") from None
+    report, panels, y = crossfit.run_paired_experiment(
+        args.faces, args.face_split, args.speech, actors, args.text,
+        args.text_split, args.seed, args.folds)
+    text = f", CARER {args.text_split}" if args.text else ""
+    title = (f"paired by emotion: FER2013 {args.face_split}, RAVDESS actors {args.actors}{text} "
+             f"(seed {args.seed})")
+    report = {"data": title} | report
+    print(json.dumps(report | {"per_class_f1": "(in fusion_paired.json)",
+                               "confusion": "(in fusion_paired.json)"}, indent=2))
+    figure = crossfit.confusion_figure(y, panels, title)
+    return (y, predictions(panels["fused (face+speech)"]), EMOTIONS,
+            f"fused face + speech ({'/'.join(report['chosen_rule']['face+speech'])}), {title}",
+            ("fusion_paired", report, figure))
+
+
+COMMANDS["fusion-paired"] = (_fusion_paired_arguments, _run_fusion_paired)
 
 
 if __name__ == "__main__":

@@ -22,6 +22,14 @@ sound tracks). Counting votes of frames favours ``neutral`` (most frames of an u
 onset and offset); the mean of log-probabilities or a confidence-weighted mean let the few
 expressive frames speak.
 
+:mod:`.paired` and :mod:`.crossfit`: fusion measured on real data. Real examples of separate corpora
+(RAVDESS voices, FER2013 faces, CARER sentences) are paired by canonical emotion, each modality's
+probabilities come from a model that never trained on the example (speech out of fold by actor:
+:func:`~.paired.speech_out_of_fold`), and the rules (including :class:`~.rules.ForestFusion`, a
+random-forest stacker) are cross-fitted on two halves that share no actor, face or sentence, the
+reported rule chosen on the fitting half only (:func:`~.crossfit.choose_rule`). The modalities'
+errors are independent there by construction: it measures the ceiling of what fusion can gain.
+
 :mod:`.metrics`: :func:`~.metrics.scores` (accuracy and macro-F1) and :func:`~.metrics.predictions`
 (top class of each row) of fused probabilities.
 
@@ -30,19 +38,19 @@ The label-space names of :mod:`utils.labels` (``to_canonical``, ``expressible``,
 ``fusion.fuse(...)`` read as one vocabulary in the notebooks.
 """
 
-from utils.fusion import clips, metrics, rules
+from utils.fusion import clips, crossfit, metrics, paired, rules
 from utils.fusion.clips import AGGREGATIONS, aggregate_frames, clip_probabilities
 from utils.fusion.metrics import predictions, scores
-from utils.fusion.rules import (EPSILON, F1WeightedFusion, Probs, StackedFusion, fuse, product_rule,
-                                weighted_average)
+from utils.fusion.rules import (EPSILON, F1WeightedFusion, ForestFusion, Probs, StackedFusion, fuse,
+                                product_rule, weighted_average)
 from utils.labels import (CLASSES, EMOTIONS, MAPPINGS, MODALITIES, N_CLASSES, canonical_mass,
                           expressible, fill_unexpressed, mapping_table, missing, to_canonical)
 
 __all__ = [
-    "clips", "metrics", "rules",
+    "clips", "crossfit", "metrics", "paired", "rules",
     "AGGREGATIONS", "aggregate_frames", "clip_probabilities",
     "predictions", "scores",
-    "EPSILON", "F1WeightedFusion", "Probs", "StackedFusion", "fuse", "product_rule",
+    "EPSILON", "F1WeightedFusion", "ForestFusion", "Probs", "StackedFusion", "fuse", "product_rule",
     "weighted_average",
     "CLASSES", "EMOTIONS", "MAPPINGS", "MODALITIES", "N_CLASSES", "canonical_mass", "expressible",
     "fill_unexpressed", "mapping_table", "missing", "to_canonical",

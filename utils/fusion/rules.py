@@ -170,8 +170,6 @@ class StackedFusion:
 
     def fit(self, probs: Probs, y: Sequence[int], actors: Sequence[int]) -> StackedFusion:
         """Fit on examples of ``actors`` (one per example), which must all be allowed actors."""
-        from sklearn.linear_model import LogisticRegression
-
         actors = np.asarray(actors).astype(int)
         leaking = sorted(set(actors.tolist()) - self.allowed_actors)
         if leaking:
@@ -180,10 +178,16 @@ class StackedFusion:
         x = self.features(probs)
         if len(actors) != len(x):
             raise ValueError(f"{len(actors)} actors for {len(x)} examples")
-        self.model = LogisticRegression(C=self.C, max_iter=2000)
+        self.model = self._estimator()
         self.model.fit(x, np.asarray(y))
         self.actors_ = set(actors.tolist())
         return self
+
+    def _estimator(self):
+        """The unfitted scikit-learn classifier on :meth:`features`."""
+        from sklearn.linear_model import LogisticRegression
+
+        return LogisticRegression(C=self.C, max_iter=2000)
 
     def predict_proba(self, probs: Probs) -> np.ndarray:
         """Fused probabilities ``(n, 7)``; classes never seen in fitting get 0."""
@@ -192,6 +196,29 @@ class StackedFusion:
         out = np.zeros((len(self.features(probs)), N_CLASSES))
         out[:, self.model.classes_] = self.model.predict_proba(self.features(probs))
         return out
+
+
+class ForestFusion(StackedFusion):
+    """A random-forest stacker: the contract of :class:`StackedFusion` (same features, one
+    presence indicator per modality so a missing modality is an input like any other, the same
+    check of the actors it is fitted on), with scikit-learn's ``RandomForestClassifier`` in place
+    of the logistic regression. It can learn interactions ("speech says angry *and* the face is
+    unsure"), at the price of more examples to fit well.
+    """
+
+    def __init__(self, modalities: Sequence[str] = ("face", "speech"), n_estimators: int = 300,
+                 min_samples_leaf: int = 3, allowed_actors: Sequence[int] | None = None,
+                 seed: int = 0) -> None:
+        super().__init__(modalities, allowed_actors=allowed_actors)
+        self.n_estimators, self.min_samples_leaf, self.seed = n_estimators, min_samples_leaf, seed
+
+    def _estimator(self):
+        """A seeded random forest (one job: the machine's cores are shared)."""
+        from sklearn.ensemble import RandomForestClassifier
+
+        return RandomForestClassifier(n_estimators=self.n_estimators,
+                                      min_samples_leaf=self.min_samples_leaf,
+                                      random_state=self.seed, n_jobs=1)
 
 
 def fuse(probs: Probs, rule: str = "mean",
