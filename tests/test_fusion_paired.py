@@ -171,10 +171,10 @@ def test_the_command_runs_end_to_end_on_the_samples(tmp_path, monkeypatch, capsy
     from utils.datasets.samples import ensure_samples
 
     monkeypatch.setenv("COURSE_QUICK", "1")
-    folders = {name: str(ensure_samples(name)) for name in ("fer2013", "ravdess", "emotion")}
+    folders = {name: str(ensure_samples(name)) for name in ("fer2013", "ravdess", "carer")}
     evaluate.main(["--out", str(tmp_path), "fusion-paired", "--faces", folders["fer2013"],
                    "--face-split", "PublicTest", "--speech", folders["ravdess"], "--actors", "1-22",
-                   "--text", folders["emotion"], "--text-split", "val", "--seed", "1"])
+                   "--text", folders["carer"], "--text-split", "val", "--seed", "1"])
     printed = json.JSONDecoder().raw_decode(capsys.readouterr().out)[0]
     saved = json.loads((tmp_path / "fusion_paired.json").read_text())
     assert printed["fused_accuracy"] == saved["fused_accuracy"]
