@@ -30,7 +30,7 @@ def personality_cnn_lstm(vocab_size: int, max_len: int = 400, embedding=None, di
     A trainable 300-d embedding (Word2Vec-initialised when ``embedding`` is given), then one block
     per entry of ``filters`` (Conv1D with kernel 8, max-pooling 2, spatial dropout 0.3, batch
     normalisation), ``lstm_layers`` stacked LSTM(180), Dense(128) and one sigmoid per trait.
-    With the reference widths about 2.3M parameters besides the embedding (vocab_size x 300).
+    With the reference widths about 2.67M parameters besides the embedding (vocab_size x 300).
     The embedding layer is named ``embedding`` (for word-level saliency).
     """
     import keras
