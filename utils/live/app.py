@@ -32,7 +32,7 @@ from utils.live.io import SAMPLE_RATE
 from utils.live.loop import EmotionLoop
 from utils.live.session import warm_up
 
-FRAME_EVERY = 0.1      # s between two webcam frames sent by the browser
+FRAME_EVERY = 0.06     # s between two webcam frames sent by the browser (at most)
 AUDIO_EVERY = 0.5      # s between two microphone chunks
 TICK = 0.5             # s between two refreshes of the slow panels
 HISTORY_SECONDS = 20.0
@@ -304,8 +304,8 @@ def build() -> Any:
             with gr.Column(scale=3):
                 cam, mic, text = _inputs(gr)
             with gr.Column(scale=4):
-                shown = gr.Image(label="what the loop sees", elem_id="annotated",
-                                 interactive=False, format="jpeg")
+                shown = gr.Image(label="what the loop sees", show_label=False,
+                                 elem_id="annotated", interactive=False, format="jpeg")
                 fused = gr.HTML('<div id="fused_text" data-updates="0">fused: -</div>',
                                 elem_id="fused")
                 with gr.Row():
