@@ -13,7 +13,7 @@ export COURSE_QUICK
 TF_CPP_MIN_LOG_LEVEL ?= 2
 export TF_CPP_MIN_LOG_LEVEL
 
-.PHONY: help setup course test lab bench samples strip clean demo
+.PHONY: help setup course test lab bench samples strip clean demo app
 
 help:
 	@echo "make course   run every notebook top to bottom (quick mode), results in build/"
@@ -21,6 +21,7 @@ help:
 	@echo "make lab      JupyterLab on the course"
 	@echo "make bench    latency of the shipped models on one CPU thread"
 	@echo "make demo     real-time demo: webcam + microphone in a window (CAMERA=1 for another camera)"
+	@echo "make app      the same demo as a web page: http://127.0.0.1:7860 (PORT=N for another port)"
 	@echo "make samples  (re)generate the synthetic datasets in data/samples/"
 	@echo "make strip    remove outputs from all notebooks before committing"
 	@echo "Full mode (real datasets, real recipes): add COURSE_QUICK=0, e.g. make course COURSE_QUICK=0"
@@ -60,6 +61,11 @@ bench: setup
 CAMERA ?= 0
 demo: setup
 	$(PY) -m utils.realtime --camera $(CAMERA)
+
+# the same demo in the browser (Gradio): open the address it prints, allow camera and microphone
+PORT ?= 7860
+app: setup
+	$(PY) -m utils.app --port $(PORT)
 
 samples: setup
 	$(PY) -m utils.datasets.samples --force

@@ -198,3 +198,32 @@ def test_headless_run_on_the_sample_clip(clip, tmp_path):
     capture.release()
     assert summary(frames)["face_found"] >= 0.9
     assert len(run(clip, loop=loop, max_frames=5)) == 5
+
+
+# --- the overlay's text size and the benchmark line ---------------------------------------------
+
+
+def _drawn_height(image: np.ndarray, colour: tuple[int, int, int]) -> int:
+    """Rows holding pixels of (about) ``colour``: the height of what was drawn in it."""
+    rows = np.flatnonzero((np.abs(image.astype(int) - colour).sum(axis=2) < 60).any(axis=1))
+    return int(rows[-1] - rows[0] + 1) if rows.size else 0
+
+
+@pytest.mark.parametrize("width", [640, 1280])
+def test_overlay_capitals_are_14_px_high_at_640_and_grow_with_the_frame(width):
+    black = np.zeros((width * 3 // 4, width, 3), np.uint8)
+    drawn = overlay.annotate(black, {"status": "NO FACE"})  # the status line alone is orange
+    height = _drawn_height(drawn, overlay.ORANGE)
+    assert 14 * width / 640 <= height <= 17 * width / 640, height
+
+
+def test_benchmark_prints_one_json_line(clip, capsys):
+    import json
+
+    realtime.main(["--video", str(clip), "--no-window", "--no-audio", "--benchmark"])
+    lines = capsys.readouterr().out.strip().splitlines()
+    report = json.loads(lines[-1])
+    assert report["frames"] == 75 and report["face_found"] >= 0.9 and report["fps"] > 0
+    for stage in ("detect", "landmarks", "face_model", "fusion", "overlay"):
+        assert report[f"{stage}_ms"] >= 0
+    assert "speech_ms" not in report  # --no-audio

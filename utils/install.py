@@ -54,6 +54,7 @@ PACKAGES: dict[str, str] = {
     "skimage": "scikit-image>=0.21",
     "seaborn": "seaborn>=0.13",
     "ipywidgets": "ipywidgets>=8.0",
+    "gradio": "gradio>=5.0",
 }
 # Already in the runtime and held where they are: installing a package must not move them.
 HELD = ("numpy", "scipy", "pandas", "tensorflow", "keras", "scikit-learn", "matplotlib")

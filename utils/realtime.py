@@ -6,11 +6,15 @@ sound, unless they are silent. Face and speech are smoothed over time and fused 
 emotion, if a text was given. A bad frame, a frame without a face, silence or a model error on one
 frame never stops the demo: the status line says what was missing. On a screen a window shows the
 annotated frames (q quits); --out writes them to an mp4; at the end a summary of the run is printed.
+With --benchmark every frame is also annotated and ONE JSON line is printed instead: fps (frames
+over the loop's wall time after a warm-up of 10 frames), face_found (share of frames with a face),
+frames, and the median milliseconds of each stage (detect, landmarks, face_model, speech, fusion,
+overlay) and of the whole loop step.
 
 Command line:
 
     python -m utils.realtime [--camera N | --video FILE] [--no-audio] [--seconds N] [--out FILE]
-                             [--text TEXT] [--no-window]
+                             [--text TEXT] [--no-window] [--benchmark]
 
 The microphone needs the optional sounddevice package (and the PortAudio library); without it
 the demo runs on the face (and text) alone and says why.
@@ -21,13 +25,15 @@ the demo runs on the face (and text) alone and says why.
 from __future__ import annotations
 
 import argparse
+import json
 from collections.abc import Sequence
 from pathlib import Path
 
 import pandas as pd
 
 from utils.live.io import CameraError
-from utils.live.session import run, summary
+from utils.live.loop import EmotionLoop
+from utils.live.session import benchmark, run, summary, warm_up
 
 
 def main(argv: Sequence[str] | None = None) -> pd.DataFrame | None:
@@ -42,11 +48,15 @@ def main(argv: Sequence[str] | None = None) -> pd.DataFrame | None:
     parser.add_argument("--out", type=Path, default=None, help="write an annotated mp4 here")
     parser.add_argument("--text", default=None, help="a sentence fused as the third modality")
     parser.add_argument("--no-window", action="store_true", help="no window, even with a screen")
+    parser.add_argument("--benchmark", action="store_true",
+                        help="print one JSON line: fps, face_found, frames, median ms per stage")
     args = parser.parse_args(argv)
-    frames = run(args.video if args.video is not None else args.camera,
+    # a benchmark times the loop, not TensorFlow's first calls
+    loop = warm_up(EmotionLoop(speech=not args.no_audio)) if args.benchmark else None
+    frames = run(args.video if args.video is not None else args.camera, loop=loop,
                  sound=not args.no_audio, seconds=args.seconds, out=args.out,
-                 show=False if args.no_window else None, text=args.text)
-    print(summary(frames))
+                 show=False if args.no_window else None, text=args.text, draw=args.benchmark)
+    print(json.dumps(benchmark(frames)) if args.benchmark else summary(frames))
     if args.out is not None:
         print(f"annotated video: {args.out}")
     return frames

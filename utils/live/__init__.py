@@ -4,7 +4,8 @@
   blinks, speech every half second, smoothing, fusion), with its parts :class:`~.loop.Smoother`
   and :class:`~.loop.BlinkCounter` and the timing constants;
 - :mod:`.session`: :func:`~.session.run` drives the loop from a camera or a file (a window, an annotated
-  mp4, one row per frame) and :func:`~.session.summary` says what a run saw;
+  mp4, one row per frame), :func:`~.session.summary` says what a run saw and
+  :func:`~.session.benchmark` how fast (:func:`~.session.warm_up` first);
 - :mod:`.io`: the inputs and outputs, nothing about emotions: :func:`~.io.open_capture` and
   :func:`~.io.camera_frames` (:class:`~.io.CameraError` says what to try), the rolling
   :class:`~.io.AudioBuffer` filled by a :class:`~.io.Microphone` or a video's
@@ -23,7 +24,7 @@ from utils.live.io import (SAMPLE_RATE, AudioBuffer, CameraError, Microphone, Mi
 from utils.live.loop import (FACE_HOLD, SILENCE_RMS, SPEECH_EVERY, BlinkCounter, EmotionLoop,
                              Smoother)
 from utils.live.overlay import annotate
-from utils.live.session import WINDOW_NAME, run, summary
+from utils.live.session import STAGES, WINDOW_NAME, benchmark, run, summary, warm_up
 
 __all__ = [
     "io", "loop", "overlay", "session",
@@ -32,5 +33,5 @@ __all__ = [
     "video_writer",
     "FACE_HOLD", "SILENCE_RMS", "SPEECH_EVERY", "BlinkCounter", "EmotionLoop", "Smoother",
     "annotate",
-    "WINDOW_NAME", "run", "summary",
+    "STAGES", "WINDOW_NAME", "benchmark", "run", "summary", "warm_up",
 ]

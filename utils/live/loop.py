@@ -2,8 +2,10 @@
 
 One loop step (:meth:`EmotionLoop.step`) takes a frame and returns a result:
 
-1. the largest face is found on a downscaled copy of the frame (dlib HOG), cropped to 48x48 and
-   classified by the face model; its eye aspect ratio feeds a blink counter (:class:`BlinkCounter`);
+1. the largest face is found by a :class:`~utils.video.tracking.FaceTracker` (dlib HOG: a full
+   scan now and then, a small crop around the last face in between, so faces from 60 px are
+   found), cropped to 48x48 and classified by the face model; its eye aspect ratio feeds a blink
+   counter (:class:`BlinkCounter`);
 2. every ``speech_every`` seconds the speech model hears the last 3 seconds of a rolling audio
    buffer (skipped when the buffer is silent);
 3. face and speech probabilities are smoothed over time (:class:`Smoother`, an exponential moving
@@ -12,7 +14,8 @@ One loop step (:meth:`EmotionLoop.step`) takes a frame and returns a result:
 
 The loop never dies on one bad input: a missing or blank frame, a frame without a face, a silent
 buffer or a model error on one frame is reported in the result's ``status`` and the modality
-counts as missing.
+counts as missing. Each result's ``ms`` says how long each stage took (detect, landmarks,
+face_model, speech, fusion), for ``python -m utils.realtime --benchmark``.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from utils.labels import EMOTIONS
 from utils.live.io import AudioBuffer
 from utils.live.overlay import annotate
 from utils.video.blinks import BLINK_THRESHOLD, face_ear
-from utils.video.faces import as_bgr, extract_faces, landmarks
+from utils.video.faces import as_bgr, crop_face, landmarks, to_gray
 from utils.video.predict import face_predictor, load_face_model
+from utils.video.tracking import FaceTracker
 
 SPEECH_EVERY = 0.5        # seconds between two speech predictions
 SILENCE_RMS = 0.003       # root-mean-square level (about -50 dBFS) below which audio is silence
@@ -97,12 +101,13 @@ class EmotionLoop:
     ``face_predict`` maps faces ``(n, 48, 48)`` to FER2013 probabilities and ``speech_predict`` a
     16 kHz signal to RAVDESS probabilities; by default the shipped models are loaded
     (``speech=False`` leaves speech out). ``text_model`` is loaded on the first :meth:`set_text`.
-    ``rule`` and ``weights`` are those of :func:`utils.fusion.rules.fuse`.
+    ``rule`` and ``weights`` are those of :func:`utils.fusion.rules.fuse`; ``tracker`` finds
+    the faces (default: a :class:`~utils.video.tracking.FaceTracker` for faces from 60 px).
     """
 
     def __init__(self, face_predict: Callable | None = None, speech_predict: Callable | None = None,
                  speech: bool = True, alpha: float = 0.3, speech_every: float = SPEECH_EVERY,
-                 max_width: int | None = 320, rule: str = "mean",
+                 tracker: FaceTracker | None = None, rule: str = "mean",
                  weights: dict[str, float] | None = None, silence_rms: float = SILENCE_RMS,
                  text_model: Any = None) -> None:
         if face_predict is None:
@@ -112,7 +117,8 @@ class EmotionLoop:
 
             speech_predict = speech_predictor()
         self.face_predict, self.speech_predict = face_predict, speech_predict if speech else None
-        self.speech_every, self.max_width, self.silence_rms = speech_every, max_width, silence_rms
+        self.tracker = tracker or FaceTracker()
+        self.speech_every, self.silence_rms = speech_every, silence_rms
         self.rule, self.weights, self.text_model = rule, weights, text_model
         self.audio = AudioBuffer()
         self.face_smoother = Smoother(alpha, hold=FACE_HOLD)
@@ -155,16 +161,21 @@ class EmotionLoop:
         probabilities ``face_probs``/``speech_probs``/``text_probs``/``fused`` (None when
         missing), ``label`` (None when nothing is known), ``status`` (what was missing or went
         wrong), ``speech_ran`` (whether this step asked the speech model), ``fps`` and
-        ``latency_ms``. Never raises for a bad frame or a model error.
+        ``latency_ms``, and ``ms``, the milliseconds of each stage that ran. Never raises for a
+        bad frame or a model error.
         """
         start = time.perf_counter()
         t = start - self._start if t is None else float(t)
         status: list[str] = []
-        result: dict = {"time": t, "face": False, "box": None, "ear": np.nan}
+        result: dict = {"time": t, "face": False, "box": None, "ear": np.nan, "ms": {}}
         raw_face = self._face(frame, result, status)
         result["blinks"] = self.blinks.update(result["ear"] if result["face"] else None)
         face = self.face_smoother.update(raw_face, t)
+        clock = time.perf_counter()
         speech = self.speech_smoother.update(self._speech(t, status), t)
+        if self._speech_ran:
+            result["ms"]["speech"] = 1000 * (time.perf_counter() - clock)
+        clock = time.perf_counter()
         if self.speech_predict is not None and speech is None and "silence" not in status \
                 and self._speech_status:
             status.append(self._speech_status)
@@ -173,6 +184,7 @@ class EmotionLoop:
         fused = fusion.fuse(present, self.rule, self.weights)[0] if present else None
         if fused is not None and not np.all(np.isfinite(fused)):
             fused = None
+        result["ms"]["fusion"] = 1000 * (time.perf_counter() - clock)
         result["speech_ran"] = self._speech_ran
         result.update(face_probs=face, speech_probs=speech, text_probs=self.text_probs,
                       fused=fused, label=EMOTIONS[int(np.argmax(fused))] if fused is not None
@@ -192,19 +204,24 @@ class EmotionLoop:
             status.append("no frame")
             return None
         try:
-            rgb = np.ascontiguousarray(bgr[..., ::-1])
-            boxes, faces = extract_faces(rgb, max_width=self.max_width)
+            ms, clock = result["ms"], time.perf_counter()
+            gray = to_gray(np.ascontiguousarray(bgr[..., ::-1]))  # once for every stage
+            boxes = self.tracker.find(gray)
+            ms["detect"] = 1000 * (time.perf_counter() - clock)
             if not boxes:
                 status.append("no face")
                 return None
             result.update(face=True, box=tuple(boxes[0]))
             if len(boxes) > 1:
                 status.append(f"{len(boxes)} faces: the largest is read")
+            clock = time.perf_counter()
             try:
-                result["ear"] = face_ear(landmarks(rgb, boxes[0]))
+                result["ear"] = face_ear(landmarks(gray, boxes[0]))
             except ValueError:
                 pass
-            probs = np.asarray(self.face_predict(faces[:1]))[0]
+            ms["landmarks"], clock = 1000 * (time.perf_counter() - clock), time.perf_counter()
+            probs = np.asarray(self.face_predict(crop_face(gray, boxes[0], margin=0.1)[None]))[0]
+            ms["face_model"] = 1000 * (time.perf_counter() - clock)
             return fusion.to_canonical(probs, "face")
         except Exception as err:  # noqa: BLE001 - one bad frame must not stop the demo
             status.append(f"face error: {type(err).__name__}: {err}")

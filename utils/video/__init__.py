@@ -7,6 +7,9 @@ The pipeline of the course's video lesson and of the real-time demo, one module 
   :func:`~.faces.extract_faces` (the 48x48 grayscale face a FER2013 model reads), the
   :class:`~.faces.Box` they return, and the frame checks :func:`~.faces.to_gray` and
   :func:`~.faces.as_bgr`;
+- :mod:`.tracking`: :class:`~.tracking.FaceTracker` finds faces 60-300 px wide in a stream of
+  frames at real-time cost (a full scan now and then, a small crop around the last face in
+  between); the real-time demo's loop uses it;
 - :mod:`.blinks`: :func:`~.blinks.eye_aspect_ratio`, :func:`~.blinks.face_ear` and
   :func:`~.blinks.count_blinks` turn the eye landmarks into blinks;
 - :mod:`.io`: :func:`~.io.video_frames` reads a video file frame by frame with each frame's time
@@ -26,7 +29,7 @@ never a crash deep inside dlib, so a real-time loop can keep going. TensorFlow, 
 OpenCV are imported inside the functions that need them: importing this package is cheap.
 """
 
-from utils.video import augment, blinks, faces, io, models, predict, train
+from utils.video import augment, blinks, faces, io, models, predict, tracking, train
 from utils.video.augment import augment_faces
 from utils.video.blinks import (BLINK_THRESHOLD, LEFT_EYE, RIGHT_EYE, count_blinks,
                                 eye_aspect_ratio, face_ear)
@@ -36,10 +39,11 @@ from utils.video.io import DEFAULT_FPS, frame_rate, open_video, read_frames, vid
 from utils.video.models import FACE_RESNET, face_resnet, mini_xception
 from utils.video.predict import (default_face_model_path, face_predictor, load_face_model,
                                  predict_in_batches, video_ear, video_face_probs)
+from utils.video.tracking import FaceTracker
 from utils.video.train import face_batches, train_face_model
 
 __all__ = [
-    "augment", "blinks", "faces", "io", "models", "predict", "train",
+    "augment", "blinks", "faces", "io", "models", "predict", "tracking", "train",
     "augment_faces",
     "BLINK_THRESHOLD", "LEFT_EYE", "RIGHT_EYE", "count_blinks", "eye_aspect_ratio", "face_ear",
     "FACE_SIZE", "Box", "as_bgr", "crop_face", "detect_faces", "extract_faces", "landmarks",
@@ -48,5 +52,6 @@ __all__ = [
     "FACE_RESNET", "face_resnet", "mini_xception",
     "default_face_model_path", "face_predictor", "load_face_model", "predict_in_batches",
     "video_ear", "video_face_probs",
+    "FaceTracker",
     "face_batches", "train_face_model",
 ]
