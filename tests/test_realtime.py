@@ -198,3 +198,16 @@ def test_headless_run_on_the_sample_clip(clip, tmp_path):
     capture.release()
     assert summary(frames)["face_found"] >= 0.9
     assert len(run(clip, loop=loop, max_frames=5)) == 5
+
+
+def test_no_speech_from_the_model_is_shown_and_the_loop_keeps_going(frame):
+    from utils.audio.nospeech import NoSpeech
+
+    def no_speech(signal: np.ndarray) -> np.ndarray:
+        raise NoSpeech("too short")
+
+    loop = EmotionLoop(face_predict=fake_face, speech_predict=no_speech)
+    loop.audio.push(_voice())
+    result = loop.step(frame, t=0.0)
+    assert "no speech (too short)" in result["status"] and result["speech_probs"] is None
+    assert result["label"] == "happy"  # the face alone

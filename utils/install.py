@@ -47,6 +47,7 @@ PACKAGES: dict[str, str] = {
     "nltk": "nltk>=3.8",
     "textblob_aptagger": "textblob-aptagger>=0.2",
     "librosa": "librosa>=0.10",
+    "opensmile": "opensmile>=2.5",
     "imageio_ffmpeg": "imageio-ffmpeg>=0.5",
     "cv2": "opencv-python>=4.8",
     "dlib": "dlib-bin>=19.24",
