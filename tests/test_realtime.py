@@ -227,3 +227,16 @@ def test_benchmark_prints_one_json_line(clip, capsys):
     for stage in ("detect", "landmarks", "face_model", "fusion", "overlay"):
         assert report[f"{stage}_ms"] >= 0
     assert "speech_ms" not in report  # --no-audio
+
+
+def test_no_speech_from_the_model_is_shown_and_the_loop_keeps_going(frame):
+    from utils.audio.nospeech import NoSpeech
+
+    def no_speech(signal: np.ndarray) -> np.ndarray:
+        raise NoSpeech("too short")
+
+    loop = EmotionLoop(face_predict=fake_face, speech_predict=no_speech)
+    loop.audio.push(_voice())
+    result = loop.step(frame, t=0.0)
+    assert "no speech (too short)" in result["status"] and result["speech_probs"] is None
+    assert result["label"] == "happy"  # the face alone

@@ -90,7 +90,7 @@ BENCHMARKS["personality"] = _text_benchmark("personality", "the personality netw
 
 
 # --- speech (notebooks/02_audio) ---------------------------------------------------------------
-def _speech_benchmark(model_file: str | None, what: str) -> Callable[[], tuple[str, Callable[[], object]]]:
+def _speech_benchmark(model_file: str | list[str] | None, what: str) -> Callable[[], tuple[str, Callable[[], object]]]:
     """A benchmark of one shipped speech model (``None``: the default one) on a 3-s window."""
 
     def bench() -> tuple[str, Callable[[], object]]:
@@ -100,7 +100,8 @@ def _speech_benchmark(model_file: str | None, what: str) -> Callable[[], tuple[s
         from utils.audio.predict import speech_predictor
         from utils.config import MODELS_DIR
 
-        predict = speech_predictor(MODELS_DIR / model_file if model_file else None)
+        files = [model_file] if isinstance(model_file, str) else model_file
+        predict = speech_predictor([MODELS_DIR / f for f in files] if files else None)
         time = np.arange(3 * SAMPLE_RATE) / SAMPLE_RATE  # 3-s voiced, vibrato tones with noise
         rng = np.random.default_rng(0)
         tone = 0.3 * np.sin(2 * np.pi * (180 * time + 5 * np.sin(2 * np.pi * 4 * time)))
@@ -113,9 +114,12 @@ def _speech_benchmark(model_file: str | None, what: str) -> Callable[[], tuple[s
 
 
 BENCHMARKS["speech"] = _speech_benchmark(
-    None, "the default speech model: speech_logreg (silence trim, 592 utterance and log-mel "
-          "band statistics, logistic regression) and speech_utterance_cnn (silence trim, "
-          "log-mel, 2-D CNN), probabilities averaged")
+    None, "the default speech model: speech checks, silence trim, ComParE 2016 functionals "
+          "(openSMILE, 6,373) and 592 librosa statistics, each speaker-normalised into a "
+          "logistic regression, probabilities averaged")
+BENCHMARKS["speech-previous"] = _speech_benchmark(
+    ["speech_logreg.json", "speech_utterance_cnn.keras"],
+    "the previous default: speech_logreg and speech_utterance_cnn, probabilities averaged")
 BENCHMARKS["speech-logreg"] = _speech_benchmark(
     "speech_logreg.json", "silence trim, utterance statistics and log-mel band statistics "
                           "(592 numbers), logistic regression")

@@ -1,7 +1,7 @@
 """Score a saved model on a dataset folder: metrics as JSON and a confusion matrix as a PNG.
 
     python -m utils.evaluate face --data DIR --split PublicTest [--model PATH]
-    python -m utils.evaluate speech --data DIR --actors 21-24 [--model PATH ...]
+    python -m utils.evaluate speech --data DIR --actors 21-24 [--model PATH ...] [--no-speaker-norm]
     python -m utils.evaluate text-emotion --data DIR --split val [--model PATH]
     python -m utils.evaluate personality --data FILE [--split test|all] [--model PATH]
     python -m utils.evaluate fusion --data DIR --rule stacker --val-actors 17-20 --test-actors 21-24
@@ -31,7 +31,8 @@ COMMANDS: dict[str, Command] = {}
 # One line per command for --help, in plain words.
 SUMMARIES: dict[str, str] = {
     "face": "the face model on FER2013 (image folders or fer2013.csv)",
-    "speech": "the speech model (default: the shipped pair) on RAVDESS speech clips of some actors",
+    "speech": "the speech model (default: the speaker-normalised pair) on RAVDESS speech clips of "
+              "some actors",
     "text-emotion": "the text-emotion model on a CARER split",
     "personality": "the personality (Big Five) model on the essays",
     "fusion": "late fusion of face and speech on RAVDESS video clips",
@@ -144,11 +145,16 @@ def _speech_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--actors", default="21-24", help="actors to score, e.g. 21-24 or 17,18")
     parser.add_argument("--model", type=Path, nargs="+", default=None,
                         help="a .json linear model or a .keras network; several are averaged "
-                             "(default: the shipped pair, models/speech_logreg.json and "
-                             "models/speech_utterance_cnn.keras)")
+                             "(default: the shipped pair, models/speech_sn_compare.json and "
+                             "models/speech_sn_librosa.json)")
+    parser.add_argument("--no-speaker-norm", action="store_true",
+                        help="speaker-normalised models: scale every clip with the training "
+                             "prior only, instead of with the statistics of its actor's clips")
 
 
 def _run_speech(args: argparse.Namespace) -> tuple:
+    """A speaker-normalised model (the default) z-scores each actor's features with that actor's
+    own clips (unlabelled audio of the test speaker), unless ``--no-speaker-norm``."""
     from utils.audio.io import load_audio
     from utils.audio.predict import default_speech_model_paths, speech_predictor
     from utils.datasets import ravdess
@@ -161,10 +167,15 @@ def _run_speech(args: argparse.Namespace) -> tuple:
         raise SystemExit(f"no RAVDESS speech files of actors {args.actors} below {args.data}")
     model_paths = args.model or default_speech_model_paths()
     predict = speech_predictor(model_paths)
-    y_pred = predict.predict_batch(load_audio(path) for path in frame["path"]).argmax(axis=1)
+    per_actor = predict.speaker_normalised and not args.no_speaker_norm
+    speakers = frame["actor"].tolist() if per_actor else None
+    y_pred = predict.predict_batch([load_audio(path) for path in frame["path"]],
+                                   speakers=speakers).argmax(axis=1)
     y_true = frame["emotion"].map(RAVDESS_CLASSES.index).to_numpy()
     name = " + ".join(path.stem for path in model_paths)
-    return y_true, y_pred, RAVDESS_CLASSES, f"{name}, RAVDESS actors {args.actors}"
+    norm = (", each actor normalised with its own clips" if per_actor else
+            ", training prior only" if predict.speaker_normalised else "")
+    return y_true, y_pred, RAVDESS_CLASSES, f"{name}{norm}, RAVDESS actors {args.actors}"
 
 
 COMMANDS["speech"] = (_speech_arguments, _run_speech)

@@ -47,6 +47,7 @@ PACKAGES: dict[str, str] = {
     "nltk": "nltk>=3.8",
     "textblob_aptagger": "textblob-aptagger>=0.2",
     "librosa": "librosa>=0.10",
+    "opensmile": "opensmile>=2.5",
     "imageio_ffmpeg": "imageio-ffmpeg>=0.5",
     "cv2": "opencv-python>=4.8",
     "dlib": "dlib-bin>=19.24",
@@ -86,6 +87,10 @@ def install_missing(dry_run: bool = False) -> list[str]:
     print("Installing:", ", ".join(missing))
     subprocess.run([sys.executable, "-m", "pip", "install", "-q", "-c", constraints.name, *missing],
                    check=True)
+    importlib.invalidate_caches()
+    from utils import _preload_opensmile
+
+    _preload_opensmile()  # installed just now, after utils was imported: still before TensorFlow
     return missing
 
 

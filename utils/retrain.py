@@ -2,6 +2,7 @@
 
     python -m utils.retrain face --data DIR [--epochs N] [--out models/]
     python -m utils.retrain speech --data DIR
+    python -m utils.retrain speech-speaker-norm --data DIR [--cache FILE.npz]   (the default model)
     python -m utils.retrain speech-logreg --data DIR
     python -m utils.retrain speech-utterance-cnn --data DIR [--epochs N]
     python -m utils.retrain text-emotion --data DIR
@@ -119,6 +120,34 @@ def _run_speech(args: argparse.Namespace) -> dict:
 
 
 RECIPES["speech"] = (_speech_arguments, _run_speech)
+
+
+def _speech_speaker_norm_arguments(parser: argparse.ArgumentParser) -> None:
+    from pathlib import Path
+
+    parser.add_argument("--data", type=Path, required=True,
+                        help="RAVDESS speech folder with actors 1-20 (Actor_NN/03-01-*.wav)")
+    parser.add_argument("--actors", default="1-20", help="actors to cross-validate and train on")
+    parser.add_argument("--cache", type=Path, default=None,
+                        help="an .npz for the clips' features, OUTSIDE the project (it holds "
+                             "the data's content); reused when it exists")
+    parser.add_argument("--out", type=Path, default=None, help="folder (default: models/)")
+
+
+def _run_speech_speaker_norm(args: argparse.Namespace) -> dict:
+    import json
+
+    from utils.audio.train_speaker_norm import train_speech_speaker_norm
+    from utils.datasets import ravdess
+
+    report = train_speech_speaker_norm(args.data, args.out, ravdess.parse_actors(args.actors),
+                                       cache=args.cache)
+    print(json.dumps({name: round(r["mean_accuracy"], 4)
+                      for name, r in report["candidates"].items()}, indent=2))
+    return report
+
+
+RECIPES["speech-speaker-norm"] = (_speech_speaker_norm_arguments, _run_speech_speaker_norm)
 
 
 def _speech_logreg_arguments(parser: argparse.ArgumentParser) -> None:

@@ -2,7 +2,9 @@
 
 :func:`speech_predictor` loads any speech model the course saves (a ``.json`` linear model, a
 ``.keras`` network, or a list of them) as one callable; :func:`default_speech_model_paths` names
-the shipped pair it loads by default.
+the shipped pair it loads by default: two speaker-normalised linear models
+(:mod:`utils.audio.train_speaker_norm`). Every predictor first checks that there is speech at
+all and raises :class:`utils.audio.nospeech.NoSpeech` (a ``ValueError``) when there is none.
 """
 
 from __future__ import annotations
@@ -15,19 +17,35 @@ import numpy as np
 
 from utils.audio.features import clip_windows, speech_features, utterance_log_mel
 from utils.audio.io import SAMPLE_RATE
+from utils.audio.nospeech import check_speech
+from utils.audio.normalise import RunningSpeakerNormaliser, speaker_normalise
 
 
-DEFAULT_SPEECH_MODELS = ("speech_logreg.json", "speech_utterance_cnn.keras")
+DEFAULT_SPEECH_MODELS = ("speech_sn_compare.json", "speech_sn_librosa.json")
+# The earlier default (chosen on validation actors 17-20), still loadable for comparison.
+PREVIOUS_SPEECH_MODELS = ("speech_logreg.json", "speech_utterance_cnn.keras")
 
 
 def default_speech_model_paths() -> list[Path]:
-    """The shipped speech models the default predictor averages: the linear model on
-    :func:`utils.audio.features.speech_features` and the utterance CNN on
-    :func:`utils.audio.features.utterance_log_mel`. Together they score better on the validation
-    actors 17-20 than either alone (the model cards have the numbers)."""
+    """The shipped speech models the default predictor averages: speaker-normalised logistic
+    regressions on ComParE 2016 functionals and on
+    :func:`utils.audio.features.speech_features`, chosen by grouped cross-validation over
+    RAVDESS actors 1-20 (``models/speech_speaker_norm.md``)."""
     from utils.config import MODELS_DIR
 
     return [MODELS_DIR / name for name in DEFAULT_SPEECH_MODELS]
+
+
+def _feature_function(name: str) -> Callable[..., np.ndarray]:
+    """The feature function a saved linear model names in its ``features`` field."""
+    from utils.audio.opensmile_features import compare_features, egemaps_features
+
+    known = {"utils.audio.speech_features": speech_features,
+             "utils.audio.compare_features": compare_features,
+             "utils.audio.egemaps_features": egemaps_features}
+    if name not in known:
+        raise ValueError(f"unknown speech features {name!r}; known: {sorted(known)}")
+    return known[name]
 
 
 class SpeechPredictor:
@@ -46,13 +64,66 @@ class SpeechPredictor:
         self.model, self.features = model, features
         self._forward_one, self._forward_many = forward_one, forward_many
 
+    speaker_normalised = False  # True for models that standardise each speaker's features
+
     def __call__(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
-        """The class probabilities of one signal, shape (8,)."""
+        """The class probabilities of one signal, shape (8,); :class:`NoSpeech` without speech."""
+        check_speech(signal, sr)
         return self._forward_one(self.features(signal, sr)[np.newaxis])[0]
 
-    def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE) -> np.ndarray:
-        """The class probabilities of many signals, shape (n, 8)."""
-        return self._forward_many(np.stack([self.features(signal, sr) for signal in signals]))
+    def features_of(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE) -> np.ndarray:
+        """The model inputs of many signals, stacked, each checked for speech first."""
+        def checked(signal: np.ndarray) -> np.ndarray:
+            check_speech(signal, sr)
+            return self.features(signal, sr)
+
+        return np.stack([checked(signal) for signal in signals])
+
+    def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE,
+                      speakers: Sequence | None = None) -> np.ndarray:
+        """The class probabilities of many signals, shape (n, 8). ``speakers`` (one label per
+        signal) matters only to speaker-normalised models."""
+        return self._forward_many(self.features_of(signals, sr))
+
+
+class NormalisedLinearPredictor(SpeechPredictor):
+    """A speaker-normalised linear model: features z-scored per speaker, then the pipeline.
+
+    One signal (:meth:`__call__`) is normalised by ``normaliser`` (a
+    :class:`~utils.audio.normalise.RunningSpeakerNormaliser`): with ``adapt`` = 0 by the
+    training prior only; with ``adapt`` > 0 every call first folds the signal's features into
+    the normaliser with that weight, so it adapts to the voice it hears (:meth:`reset` for a new
+    speaker). :meth:`predict_batch` with ``speakers`` normalises every speaker's clips with
+    their own statistics, as the model was trained.
+    """
+
+    speaker_normalised = True
+
+    def __init__(self, pipeline: Any, features: Callable, forward: Callable,
+                 normaliser: RunningSpeakerNormaliser, adapt: float = 0.0):
+        super().__init__(pipeline, features, forward, forward)
+        self.normaliser, self.adapt = normaliser, float(adapt)
+
+    def __call__(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
+        """The class probabilities of one signal, shape (8,), normalised by the normaliser."""
+        check_speech(signal, sr)
+        features = self.features(signal, sr)
+        if self.adapt > 0:
+            self.normaliser.update(features, self.adapt)
+        return self._forward_one(self.normaliser.transform(features)[np.newaxis])[0]
+
+    def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE,
+                      speakers: Sequence | None = None) -> np.ndarray:
+        """Probabilities (n, 8): each speaker's clips normalised with their own statistics, or
+        all of them with the normaliser's current statistics when ``speakers`` is None."""
+        features = self.features_of(signals, sr)
+        if speakers is None:
+            return self._forward_many(self.normaliser.transform(features))
+        return self._forward_many(speaker_normalise(features, speakers))
+
+    def reset(self) -> None:
+        """Forget the voice heard so far (back to the training prior)."""
+        self.normaliser.reset()
 
 
 class SpeechEnsemble:
@@ -61,18 +132,28 @@ class SpeechEnsemble:
 
     def __init__(self, members: Sequence[SpeechPredictor]):
         self.members = list(members)
+        self.speaker_normalised = any(member.speaker_normalised for member in self.members)
 
     def __call__(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
         """The mean class probabilities of one signal, shape (8,)."""
+        check_speech(signal, sr)
         return np.mean([member(signal, sr) for member in self.members], axis=0)
 
-    def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE) -> np.ndarray:
+    def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE,
+                      speakers: Sequence | None = None) -> np.ndarray:
         """The mean class probabilities of many signals, shape (n, 8)."""
         signals = list(signals)
-        return np.mean([member.predict_batch(signals, sr) for member in self.members], axis=0)
+        return np.mean([member.predict_batch(signals, sr, speakers) for member in self.members],
+                       axis=0)
+
+    def reset(self) -> None:
+        """Reset every member that adapts to a speaker."""
+        for member in self.members:
+            if hasattr(member, "reset"):
+                member.reset()
 
 
-def speech_predictor(model: Any = None) -> SpeechPredictor | SpeechEnsemble:
+def speech_predictor(model: Any = None, adapt: float = 0.0) -> SpeechPredictor | SpeechEnsemble:
     """A speech model ready for signals (16 kHz mono, or pass ``sr``), features included.
 
     ``model`` is a path or a model: a ``.json`` linear model
@@ -81,23 +162,26 @@ def speech_predictor(model: Any = None) -> SpeechPredictor | SpeechEnsemble:
     CNN+LSTM or the utterance CNN, told apart by their input), or a list of these, averaged
     (:class:`SpeechEnsemble`). The default is the shipped ensemble,
     :func:`default_speech_model_paths`. This is the one place that tells the kinds apart.
-    Class names are :data:`utils.labels.RAVDESS_CLASSES`.
+    Class names are :data:`utils.labels.RAVDESS_CLASSES`. ``adapt`` is the weight (in clips)
+    with which a speaker-normalised model folds every signal it hears into its running
+    normaliser (0: the training prior only; see :class:`NormalisedLinearPredictor`).
     """
     if model is None:
         model = default_speech_model_paths()
     if isinstance(model, (list, tuple)):
-        return SpeechEnsemble([speech_predictor(member) for member in model])
+        return SpeechEnsemble([speech_predictor(member, adapt) for member in model])
     if isinstance(model, (str, Path)) and Path(model).suffix == ".json":
-        return _linear_predictor(model)
+        return _linear_predictor(model, adapt)
     return _network_predictor(model)
 
 
-def _linear_predictor(path: str | Path) -> SpeechPredictor:
-    """:func:`speech_predictor` for a linear model saved as JSON."""
+def _linear_predictor(path: str | Path, adapt: float = 0.0) -> SpeechPredictor:
+    """:func:`speech_predictor` for a linear model saved as JSON (speaker-normalised when the
+    file holds a speaker prior, ``speaker_prior_mean`` and ``speaker_prior_var``)."""
     from utils.labels import RAVDESS_CLASSES
     from utils.inference import load_linear_pipeline
 
-    pipeline, _ = load_linear_pipeline(path)
+    pipeline, meta = load_linear_pipeline(path)
     seen = pipeline[-1].classes_  # classes absent from training get probability 0
 
     def forward(features: np.ndarray) -> np.ndarray:
@@ -105,7 +189,12 @@ def _linear_predictor(path: str | Path) -> SpeechPredictor:
         probabilities[:, seen] = pipeline.predict_proba(features)
         return probabilities
 
-    return SpeechPredictor(pipeline, speech_features, forward, forward)
+    features = _feature_function(meta.get("features", "utils.audio.speech_features"))
+    if "speaker_prior_mean" not in meta:
+        return SpeechPredictor(pipeline, features, forward, forward)
+    normaliser = RunningSpeakerNormaliser(meta["speaker_prior_mean"], meta["speaker_prior_var"],
+                                          meta.get("prior_weight", 2.0))
+    return NormalisedLinearPredictor(pipeline, features, forward, normaliser, adapt)
 
 
 def _network_predictor(model: str | Path | Any) -> SpeechPredictor:

@@ -14,7 +14,7 @@ from pathlib import Path
 import numpy as np
 
 from utils.fusion.rules import EPSILON
-from utils.labels import N_CLASSES, to_canonical
+from utils.labels import N_CLASSES, missing, to_canonical
 
 AGGREGATIONS: tuple[str, ...] = ("vote", "mean", "log_mean", "confidence")
 
@@ -65,16 +65,21 @@ def clip_probabilities(paths: Sequence[str | Path], face_predict: Callable,
 
     The face modality is :func:`utils.video.predict.video_face_probs` of every ``step``-th frame
     aggregated over the clip (:func:`aggregate_frames`, NaN if no frame had a face); the speech
-    modality is the speech model on the clip's sound track. Returns
+    modality is the speech model on the clip's sound track (a row of NaN, a missing modality, when
+    the track holds no speech: :class:`~utils.audio.nospeech.NoSpeech`). Returns
     ``{"face": (n, 7), "speech": (n, 7)}``.
     """
     from utils.audio import load_audio
+    from utils.audio.nospeech import NoSpeech
     from utils.video.predict import video_face_probs
 
     face, speech = [], []
     for path in paths:
         _, frames = video_face_probs(path, face_predict, step=step)
         face.append(aggregate_frames(frames, aggregation))
-        speech.append(to_canonical(speech_predict(load_audio(path)), "speech"))
+        try:
+            speech.append(to_canonical(speech_predict(load_audio(path)), "speech"))
+        except NoSpeech:
+            speech.append(missing()[0])
     return {"face": np.vstack(face), "speech": np.vstack(speech)}
 

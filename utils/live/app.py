@@ -71,16 +71,25 @@ class HeardSpeech:
         self.predict, self.last = predict, None
         self.lock = threading.Lock()
 
-    def hear(self, signal: np.ndarray) -> np.ndarray:
-        probs = np.asarray(self.predict(signal))
+    def hear(self, signal: np.ndarray) -> np.ndarray | None:
+        """The model's answer for ``signal``, kept for the loop; None (and nothing kept) when the
+        signal holds no speech (:class:`~utils.audio.nospeech.NoSpeech`)."""
+        from utils.audio.nospeech import NoSpeech
+
+        try:
+            probs = np.asarray(self.predict(signal))
+        except NoSpeech:
+            probs = None
         with self.lock:
             self.last = probs
         return probs
 
     def __call__(self, signal: np.ndarray) -> np.ndarray:
+        """The last answer heard; with none, the model itself (a NoSpeech reaches the loop,
+        which shows it and goes on)."""
         with self.lock:
             last = self.last
-        return self.hear(signal) if last is None else last
+        return np.asarray(self.predict(signal)) if last is None else last
 
 
 @lru_cache(maxsize=1)

@@ -28,7 +28,7 @@ import numpy as np
 
 from utils import fusion
 from utils.labels import EMOTIONS
-from utils.live.io import AudioBuffer
+from utils.live.io import AUDIO_SECONDS, AudioBuffer
 from utils.live.overlay import annotate
 from utils.video.blinks import BLINK_THRESHOLD, face_ear
 from utils.video.faces import as_bgr, crop_face, landmarks, to_gray
@@ -115,7 +115,8 @@ class EmotionLoop:
         if speech and speech_predict is None:
             from utils.audio import speech_predictor
 
-            speech_predict = speech_predictor()
+            # adapts to the voice it hears; overlapping windows each count as part of a clip
+            speech_predict = speech_predictor(adapt=speech_every / AUDIO_SECONDS)
         self.face_predict, self.speech_predict = face_predict, speech_predict if speech else None
         self.tracker = tracker or FaceTracker()
         self.speech_every, self.silence_rms = speech_every, silence_rms
@@ -240,11 +241,17 @@ class EmotionLoop:
             status.append("silence")
             self.speech_smoother.value = None  # silence: the voice says nothing any more
             return None
+        from utils.audio.nospeech import NoSpeech
+
         try:
             self._speech_ran = True
             probs = np.asarray(self.speech_predict(self.audio.signal()))
             self._speech_status = ""
             return fusion.to_canonical(probs, "speech")
+        except NoSpeech as err:  # no voice in the buffer: say so, keep no stale speech answer
+            status.append(f"no speech ({err.reason})")
+            self.speech_smoother.value = None
+            return None
         except Exception as err:  # noqa: BLE001
             status.append(f"speech error: {type(err).__name__}: {err}")
             return None

@@ -1,0 +1,185 @@
+"""utils.audio's speaker normalisation, openSMILE features, no-speech checks and the recipe.
+
+Every signal is synthetic (written here or by tests/audio_signals.py); nothing reads /work/shared.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from audio_signals import SR, speech_like, tone
+from utils.audio import normalise, nospeech, opensmile_features, predict, train_speaker_norm
+
+
+# --- openSMILE without rebuilding it -----------------------------------------------------------
+@pytest.mark.parametrize("name", ["compare", "egemaps"])
+def test_reusable_smile_gives_process_signal_numbers(name):
+    import opensmile
+
+    smile = opensmile.Smile(feature_set=opensmile_features.FEATURE_SETS[name],
+                            feature_level=opensmile.FeatureLevel.Functionals)
+    signal, other = speech_like(1.5, seed=1), speech_like(1.0, seed=2)
+    reusable = opensmile_features.ReusableSmile(opensmile_features.FEATURE_SETS[name])
+    first, _, again = reusable(signal), reusable(other), reusable(signal)
+    expected = smile.process_signal(signal, SR).to_numpy()[0]
+    np.testing.assert_array_equal(first, expected.astype(np.float32))
+    np.testing.assert_array_equal(again, first)  # a reset instance forgets the last signal
+    assert len(first) == len(opensmile_features.smile_feature_names(name))
+
+
+def test_compare_features_of_a_too_short_segment_are_nan():
+    assert np.isnan(opensmile_features.reusable_smile("compare")(tone(0.01))).all()
+    assert opensmile_features.compare_features(speech_like(1.0)).shape == (6373,)
+
+
+# --- speaker normalisation ---------------------------------------------------------------------
+def _speakers(seed: int = 0, n_speakers: int = 6, clips: int = 40, d: int = 5):
+    """Features whose speaker offsets (scale 5) dwarf a class effect (scale 1) and labels."""
+    rng = np.random.default_rng(seed)
+    speakers = np.repeat(np.arange(1, n_speakers + 1), clips)
+    y = np.tile(np.arange(8), len(speakers) // 8)
+    offsets = 5 * rng.standard_normal((n_speakers, d))[speakers - 1]
+    x = offsets + np.eye(8, d)[y] * 1.5 + 0.5 * rng.standard_normal((len(y), d))
+    return x, y, speakers
+
+
+def test_speaker_normalise_gives_every_speaker_zero_mean_unit_std():
+    x, _, speakers = _speakers()
+    x[:, 0] = 3.0  # constant: divided by 1, not by 0
+    z = normalise.speaker_normalise(x, speakers)
+    for s in np.unique(speakers):
+        np.testing.assert_allclose(z[speakers == s][:, 1:].mean(0), 0, atol=1e-9)
+        np.testing.assert_allclose(z[speakers == s][:, 1:].std(0), 1, atol=1e-9)
+    assert np.all(z[:, 0] == 0)
+    with pytest.raises(ValueError):
+        normalise.speaker_normalise(x, speakers[:-1])
+
+
+def test_running_normaliser_follows_the_update_rule():
+    x, _, speakers = _speakers()
+    mean0, var0 = normalise.speaker_prior(x, speakers)
+    running = normalise.RunningSpeakerNormaliser(mean0, var0, prior_weight=2)
+    np.testing.assert_allclose(running.transform(x[0]), (x[0] - mean0) / np.sqrt(var0))
+    seen = x[:5]
+    for row in seen:
+        running.update(row)
+    mu = (2 * mean0 + seen.sum(0)) / 7
+    var = (2 * (var0 + (mean0 - mu) ** 2) + ((seen - mu) ** 2).sum(0)) / 7
+    np.testing.assert_allclose(running.statistics()[0], mu)
+    np.testing.assert_allclose(running.statistics()[1], var)
+    half = normalise.RunningSpeakerNormaliser(mean0, var0).update(x[0], 0.5).update(x[0], 0.5)
+    whole = normalise.RunningSpeakerNormaliser(mean0, var0).update(x[0])
+    np.testing.assert_allclose(half.statistics()[1], whole.statistics()[1])
+    running.reset()
+    np.testing.assert_allclose(running.statistics()[0], mean0)
+
+
+def test_running_normaliser_approaches_the_speakers_own_statistics():
+    x, _, speakers = _speakers()
+    own = x[speakers == 1]
+    running = normalise.RunningSpeakerNormaliser(*normalise.speaker_prior(x, speakers))
+    running.update(np.repeat(own, 50, axis=0))
+    np.testing.assert_allclose(running.transform(own), normalise.speaker_normalise(own, [1] * 40),
+                               rtol=0.1, atol=0.05)  # the prior still weighs 2 clips
+
+
+# --- no speech ---------------------------------------------------------------------------------
+@pytest.mark.parametrize("signal, reason", [
+    (np.zeros(SR, np.float32), "silence"),
+    (np.full(SR, np.nan, np.float32), "not finite"),
+    (np.sign(tone(1.0)).astype(np.float32), "clipped"),
+    (tone(0.3), "too short"),
+], ids=["silence", "nan", "clipped", "short"])
+def test_check_speech_names_what_is_missing(signal, reason):
+    with pytest.raises(nospeech.NoSpeech) as caught:
+        nospeech.check_speech(signal)
+    assert caught.value.reason == reason and isinstance(caught.value, ValueError)
+
+
+def test_speech_passes_the_checks():
+    nospeech.check_speech(speech_like(1.0))
+    nospeech.check_speech(speech_like(1.0, 48_000), 48_000)
+
+
+# --- the recipe ----------------------------------------------------------------------------------
+def test_grouped_cv_measures_what_speaker_normalisation_is_worth(monkeypatch):
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
+    x, y, speakers = _speakers()
+    results = train_speaker_norm.cross_validate({"a": x, "b": x[:, ::-1]}, y, speakers,
+                                                verbose=False)
+    assert set(results) == {f"{m}_{mode}" for m in ("a", "b", "ensemble")
+                            for mode in train_speaker_norm.MODES}
+    speaker, plain = results["ensemble_speaker"], results["ensemble_global"]
+    assert len(speaker["fold_accuracy"]) == 5 and speaker["folds"][0] == "1-2"
+    assert speaker["mean_accuracy"] > plain["mean_accuracy"] + 0.1
+
+
+def test_row_space_fit_predicts_like_a_full_fit():
+    from sklearn.linear_model import LogisticRegression
+
+    rng = np.random.default_rng(0)
+    x, y = rng.standard_normal((40, 100)), np.arange(40) % 4
+    fitted = train_speaker_norm.fit_logreg_path(x, y, [0.1])[0.1]
+    z = (x - x.mean(0)) / x.std(0)
+    full = LogisticRegression(C=0.1, max_iter=3000, class_weight="balanced").fit(z, y)
+    np.testing.assert_allclose(train_speaker_norm.probabilities(fitted, x, 4),
+                               full.predict_proba(z), atol=1e-3)
+
+
+@pytest.fixture(scope="module")
+def normalised_model(tmp_path_factory):
+    """A speaker-normalised librosa member fitted on synthetic voices of four 'speakers'."""
+    from utils.audio.features import speech_features
+
+    signals = [speech_like(1.2, seed=i) * (0.2 + 0.2 * (i % 4)) for i in range(16)]
+    x = np.stack([speech_features(s) for s in signals])
+    y, speakers = np.arange(16) % 8, np.arange(16) // 4
+    fitted = train_speaker_norm.fit_logreg_path(normalise.speaker_normalise(x, speakers), y,
+                                                [0.1])[0.1]
+    path = tmp_path_factory.mktemp("sn") / "speech_sn_librosa.json"
+    train_speaker_norm.save_member(fitted, x, speakers, path,
+                                   features="utils.audio.speech_features", c=0.1)
+    return path, signals, speakers
+
+
+def test_a_saved_normalised_model_loads_with_its_prior(normalised_model):
+    path, signals, speakers = normalised_model
+    model = predict.speech_predictor(path)
+    assert model.speaker_normalised and model(signals[0]).shape == (8,)
+    assert model.predict_batch(signals, speakers=speakers).shape == (16, 8)
+    np.testing.assert_allclose(model.predict_batch(signals[:2])[0], model(signals[0]), atol=1e-6)
+    with pytest.raises(nospeech.NoSpeech):
+        model(np.zeros(SR, np.float32))
+    with pytest.raises(nospeech.NoSpeech):
+        model.predict_batch([signals[0], tone(0.2)])
+
+
+def test_an_adapting_predictor_moves_toward_the_voice_and_resets(normalised_model):
+    path, signals, _ = normalised_model
+    model = predict.speech_predictor([path], adapt=1.0)
+    before = model(signals[1])  # updated with signals[1] already
+    assert model.members[0].normaliser.n == 1
+    model.reset()
+    assert model.members[0].normaliser.n == 0
+    np.testing.assert_allclose(model(signals[1]), before, atol=1e-6)
+
+
+def test_evaluate_normalises_each_actor_unless_told_not_to(tmp_path, normalised_model):
+    import soundfile
+
+    from utils import evaluate
+
+    path, signals, _ = normalised_model
+    for actor in (21, 22):
+        folder = tmp_path / "ravdess" / f"Actor_{actor:02d}"
+        folder.mkdir(parents=True)
+        for i, emotion in enumerate((1, 5, 6)):
+            soundfile.write(folder / f"03-01-{emotion:02d}-01-01-01-{actor:02d}.wav",
+                            signals[i + 3 * (actor - 21)], SR)
+    common = ["speech", "--data", str(tmp_path / "ravdess"), "--actors", "21-22", "--model",
+              str(path)]
+    own = evaluate.main(["--out", str(tmp_path / "own"), *common])
+    prior = evaluate.main(["--out", str(tmp_path / "prior"), *common, "--no-speaker-norm"])
+    assert "own clips" in own["title"] and "prior only" in prior["title"]
+    assert own["examples"] == prior["examples"] == 6
