@@ -240,3 +240,27 @@ def test_no_speech_from_the_model_is_shown_and_the_loop_keeps_going(frame):
     result = loop.step(frame, t=0.0)
     assert "no speech (too short)" in result["status"] and result["speech_probs"] is None
     assert result["label"] == "happy"  # the face alone
+
+
+def test_background_speech_never_holds_a_frame(frame):
+    """The speech model blocks until released: steps go on meanwhile, and its answer is fused
+    from the first step after it finished."""
+    import threading
+
+    release, started = threading.Event(), threading.Event()
+
+    def slow_speech(signal: np.ndarray) -> np.ndarray:
+        started.set()
+        release.wait(timeout=30)
+        return np.eye(8)[2]  # RAVDESS happy (canonical index 3)
+
+    loop = EmotionLoop(face_predict=fake_face, speech_predict=slow_speech, background_speech=True)
+    loop.audio.push(_voice())
+    first = loop.step(frame, t=0.0)
+    assert started.wait(timeout=10) and not release.is_set()
+    later = loop.step(frame, t=1.0)  # the model is still busy: this step does not wait for it
+    assert first["speech_probs"] is None and later["speech_probs"] is None
+    release.set()
+    loop._pending.result(timeout=10)
+    heard = loop.step(frame, t=2.0)
+    assert heard["speech_probs"] is not None and np.argmax(heard["speech_probs"]) == 3  # happy

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -103,13 +104,16 @@ class EmotionLoop:
     (``speech=False`` leaves speech out). ``text_model`` is loaded on the first :meth:`set_text`.
     ``rule`` and ``weights`` are those of :func:`utils.fusion.rules.fuse`; ``tracker`` finds
     the faces (default: a :class:`~utils.video.tracking.FaceTracker` for faces from 60 px).
+    ``background_speech`` runs the speech model on a worker thread, so a frame never waits for it
+    (its answer is fused from the next step on); off by default, so a video file gives the same
+    result on every run.
     """
 
     def __init__(self, face_predict: Callable | None = None, speech_predict: Callable | None = None,
                  speech: bool = True, alpha: float = 0.3, speech_every: float = SPEECH_EVERY,
                  tracker: FaceTracker | None = None, rule: str = "mean",
                  weights: dict[str, float] | None = None, silence_rms: float = SILENCE_RMS,
-                 text_model: Any = None) -> None:
+                 text_model: Any = None, background_speech: bool = False) -> None:
         if face_predict is None:
             face_predict = face_predictor(load_face_model(), flip=False)
         if speech and speech_predict is None:
@@ -130,6 +134,8 @@ class EmotionLoop:
         self._last_speech = -np.inf
         self._speech_ran = False
         self._speech_status = "no sound yet" if speech else "speech off"
+        self._worker = ThreadPoolExecutor(max_workers=1) if background_speech else None
+        self._pending: Future | None = None
         self._fps: float | None = None
         self._last_time: float | None = None
         self._start = time.perf_counter()
@@ -241,11 +247,26 @@ class EmotionLoop:
             status.append("silence")
             self.speech_smoother.value = None  # silence: the voice says nothing any more
             return None
+        self._speech_ran = True
+        if self._worker is not None:
+            return self._speech_in_background(status)
+        return self._speech_answer(lambda: self.speech_predict(self.audio.signal()), status)
+
+    def _speech_in_background(self, status: list[str]) -> np.ndarray | None:
+        """Start the speech model on the current buffer unless it is still busy; the answer of
+        the run that finished since (None if none did)."""
+        done = self._pending if self._pending is not None and self._pending.done() else None
+        if self._pending is None or done is not None:
+            self._pending = self._worker.submit(self.speech_predict, self.audio.signal())
+        return None if done is None else self._speech_answer(done.result, status)
+
+    def _speech_answer(self, answer: Callable[[], Any], status: list[str]) -> np.ndarray | None:
+        """Canonical probabilities from ``answer()`` (the speech model's output); None, with the
+        reason in ``status``, when there is no speech or the model failed."""
         from utils.audio.nospeech import NoSpeech
 
         try:
-            self._speech_ran = True
-            probs = np.asarray(self.speech_predict(self.audio.signal()))
+            probs = np.asarray(answer())
             self._speech_status = ""
             return fusion.to_canonical(probs, "speech")
         except NoSpeech as err:  # no voice in the buffer: say so, keep no stale speech answer

@@ -98,7 +98,8 @@ def run(source: int | str | Path = 0, loop: EmotionLoop | None = None, sound: bo
 
     is_file = is_file_source(source)
     capture = open_capture(source)
-    loop = loop or EmotionLoop(speech=sound, **loop_options)
+    # a live camera must never wait for the speech model; a file stays the same on every run
+    loop = loop or EmotionLoop(speech=sound, **({"background_speech": not is_file} | loop_options))
     if text is not None:
         loop.set_text(text)
     show = (runtime() == "local" and not is_file) if show is None else show
