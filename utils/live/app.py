@@ -154,8 +154,8 @@ class Session:
         with self.lock:
             t = self.now()
             result = self.loop.step(bgr, t)
-            if rgb is not None:
-                self.last_frame_at, self.frames = t, self.frames + 1
+            if rgb is not None:  # when it was done: a slow first frame must not read as "no camera"
+                self.last_frame_at, self.frames = self.now(), self.frames + 1
             self.last_result = result
             self.fused_updates += result["fused"] is not None
             self.history.append({"t": t, **{name: result.get(key)
