@@ -249,3 +249,11 @@ def test_quick_mode_reads_the_samples(monkeypatch, tmp_path):
     monkeypatch.setattr(samples, "ensure_samples", lambda name: made.append(name) or tmp_path)
     assert datasets.dataset_root("essays", essays.has_copy) == tmp_path
     assert made == ["essays"]
+
+
+def test_actor_folds_are_consecutive_blocks_of_actors():
+    assert ravdess.actor_folds(range(1, 21)) == [[1, 2, 3, 4], [5, 6, 7, 8], [9, 10, 11, 12],
+                                                 [13, 14, 15, 16], [17, 18, 19, 20]]
+    assert ravdess.actor_folds([22, 1, 2, 1, 21], folds=5) == [[1], [2], [21], [22]]
+    with pytest.raises(ValueError, match="at least 2"):
+        ravdess.actor_folds([3, 3], folds=5)

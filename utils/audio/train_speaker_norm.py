@@ -26,18 +26,12 @@ from pathlib import Path
 import numpy as np
 
 from utils.audio.normalise import speaker_normalise, speaker_prior
+from utils.datasets.ravdess import actor_folds
 
 MEMBERS = ("compare", "librosa")
 FEATURES = {"compare": "utils.audio.compare_features", "librosa": "utils.audio.speech_features"}
 GRID = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 MODES = ("speaker", "prior", "global")  # how the scored actors' features are standardised
-
-
-def actor_blocks(actors: Sequence[int], folds: int = 5) -> list[list[int]]:
-    """``folds`` blocks of consecutive actors: 1-4, 5-8, ..., 17-20 for actors 1-20 (RAVDESS
-    alternates male and female actors, so each block holds two of each)."""
-    actors = sorted(set(int(a) for a in actors))
-    return [block.tolist() for block in np.array_split(actors, min(folds, len(actors)))]
 
 
 def fit_logreg_path(x: np.ndarray, y: np.ndarray, grid: Sequence[float]) -> dict:
@@ -131,7 +125,7 @@ def cross_validate(features: dict[str, np.ndarray], y: np.ndarray, actors: np.nd
                    verbose: bool = True) -> dict:
     """The nested grouped CV of every candidate (see the module docstring): ``<member>_<mode>``
     and ``ensemble_<mode>`` for the modes of :data:`MODES`."""
-    blocks = actor_blocks(actors)
+    blocks = actor_folds(actors)
     results, oof = {}, {}
     for member, x in features.items():
         for fit_mode in ("speaker", "global"):
@@ -222,7 +216,7 @@ def train_speech_speaker_norm(data: str | Path, out: str | Path | None = None,
                           "by nested grouped CV inside the training actors",
               "actors": sorted(set(found.tolist())), "grid": list(GRID),
               "candidates": cross_validate(features, y, found, verbose)}
-    blocks = actor_blocks(found)
+    blocks = actor_folds(found)
     for member, x in features.items():
         c, by_c = _choose_c(x, y, found, blocks, "speaker")
         fitted = fit_logreg_path(speaker_normalise(x, found), y, [c])[c]

@@ -12,8 +12,10 @@ model is always scored on voices it has never heard.
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from utils.datasets import dataset_root
@@ -68,6 +70,17 @@ def parse_actors(text: str) -> list[int]:
         low, _, high = part.strip().partition("-")
         actors.extend(range(int(low), int(high or low) + 1))
     return actors
+
+
+def actor_folds(actors: Sequence[int], folds: int = 5) -> list[list[int]]:
+    """The course's speaker-independent folds: the sorted actors cut into ``folds`` groups of
+    consecutive actors (1-4, 5-8, ..., 17-20 for actors 1-20; RAVDESS alternates male and female
+    actors, so each group of four holds two of each). Fewer actors than folds: one per group."""
+    unique = sorted(set(int(a) for a in actors))
+    if min(folds, len(unique)) < 2:
+        raise ValueError(f"grouped folds need at least 2 actors and 2 folds, got actors {unique} "
+                         f"and folds={folds}")
+    return [group.tolist() for group in np.array_split(unique, min(folds, len(unique)))]
 
 
 def _files(folder: Path, pattern: str) -> list[Path]:

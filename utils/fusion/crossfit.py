@@ -16,6 +16,7 @@ import numpy as np
 
 from utils.fusion.metrics import predictions, scores
 from utils.fusion.rules import F1WeightedFusion, ForestFusion, StackedFusion, fuse
+from utils.datasets.ravdess import actor_folds
 from utils.labels import EMOTIONS, N_CLASSES, missing
 
 RULE_NAMES: tuple[str, ...] = ("mean", "product", "f1", "stacker", "forest")
@@ -249,6 +250,6 @@ def run_paired_experiment(faces: str, face_split: str, speech: str, actors: Sequ
                                       text_probs, text_labels, seed)
     factory = partial(make_rule, seed=seed, trees=50 if is_quick() else 300)
     report, panels = paired_report(paired, factory=factory)
-    report["speech_folds"] = pairing.consecutive_folds(speech_actors, folds)
+    report["speech_folds"] = actor_folds(speech_actors, folds)
     report["seed"] = seed
     return report, panels, paired.y

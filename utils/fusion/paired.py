@@ -32,6 +32,7 @@ from pathlib import Path
 
 import numpy as np
 
+from utils.datasets.ravdess import actor_folds
 from utils.labels import (EMOTIONS, N_CLASSES, RAVDESS_CLASSES, RAVDESS_TO_CANONICAL, missing,
                           to_canonical)
 
@@ -179,21 +180,13 @@ class LinearSpeechRecipe:
         return out
 
 
-def consecutive_folds(actors: Sequence[int], folds: int) -> list[list[int]]:
-    """The sorted actors cut into ``folds`` groups of consecutive actors (e.g. 1-4, 5-8, ...)."""
-    unique = np.unique(np.asarray(actors))
-    if folds < 2 or folds > len(unique):
-        raise ValueError(f"speech folds must be between 2 and the number of actors "
-                         f"({len(unique)}), got {folds}")
-    return [group.tolist() for group in np.array_split(unique, folds)]
-
-
 def speech_out_of_fold(signals: Sequence[np.ndarray], labels: Sequence[int],
                        actors: Sequence[int], folds: int = 5,
                        recipe: SpeechRecipe | None = None) -> np.ndarray:
     """Out-of-fold speech probabilities ``(n, 8)`` (RAVDESS classes), grouped by actor.
 
-    The actors are cut into ``folds`` groups of consecutive actors (:func:`consecutive_folds`);
+    The actors are cut into ``folds`` groups of consecutive actors
+    (:func:`utils.datasets.ravdess.actor_folds`);
     each group's clips are predicted by ``recipe`` trained on the other groups' clips only, so no
     probability comes from a model that heard the voice. ``recipe`` defaults to
     :class:`LinearSpeechRecipe`; any :data:`SpeechRecipe` (e.g. per-speaker normalisation, which
@@ -203,7 +196,7 @@ def speech_out_of_fold(signals: Sequence[np.ndarray], labels: Sequence[int],
     labels, actors = np.asarray(labels), np.asarray(actors)
     signals = list(signals)
     out = np.full((len(signals), len(RAVDESS_CLASSES)), np.nan)
-    for group in consecutive_folds(actors, folds):
+    for group in actor_folds(actors, folds):
         test = np.isin(actors, group)
         pick = lambda mask: [s for s, m in zip(signals, mask) if m]  # noqa: E731
         out[test] = recipe(pick(~test), labels[~test], actors[~test], pick(test), actors[test])
