@@ -37,16 +37,15 @@ class NoSpeech(ValueError):
 
 def check_speech(signal: np.ndarray, sr: int = SAMPLE_RATE) -> None:
     """Raise :class:`NoSpeech` unless ``signal`` (mono, any rate) can hold speech."""
-    from utils.audio.features import SILENCE_LEVEL, trim_silence
+    from utils.audio.features import is_silent, trim_silence
 
     signal = np.asarray(signal, np.float32)
     if signal.ndim != 1 or signal.size == 0:
         raise ValueError(f"expected a mono signal with samples, got shape {signal.shape}")
     if not np.all(np.isfinite(signal)):
         raise NoSpeech("not finite", "the signal holds NaN or infinite samples")
-    peak = float(np.max(np.abs(signal)))
-    if peak < SILENCE_LEVEL:
-        raise NoSpeech("silence", f"peak amplitude {peak:.1e}")
+    if is_silent(signal):
+        raise NoSpeech("silence", f"peak amplitude {float(np.max(np.abs(signal))):.1e}")
     clipped = float(np.mean(np.abs(signal) >= FULL_SCALE))
     if clipped > MAX_CLIPPED:
         raise NoSpeech("clipped", f"{100 * clipped:.1f}% of the samples at full scale")
