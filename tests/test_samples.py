@@ -63,6 +63,17 @@ def test_existing_samples_are_reused_not_regenerated(root, monkeypatch):
     assert samples.ensure_samples("carer", root) == root / "carer"
 
 
+def test_samples_from_an_older_generator_are_regenerated(tmp_path, monkeypatch):
+    folder = samples.ensure_samples("carer", tmp_path)
+    (folder / "train.txt").write_text("stale;joy\n")
+    assert samples.ensure_samples("carer", tmp_path) == folder  # same version: kept as it is
+    assert (folder / "train.txt").read_text() == "stale;joy\n"
+    monkeypatch.setattr(samples.carer, "VERSION", samples.carer.VERSION + 1)
+    samples.ensure_samples("carer", tmp_path)
+    assert (folder / "train.txt").read_text() != "stale;joy\n"
+    assert (folder / samples.STAMP_FILE).read_text().strip() == str(samples.carer.VERSION)
+
+
 def test_an_interrupted_generation_leaves_nothing_behind(tmp_path, monkeypatch):
     written = []
 

@@ -36,6 +36,7 @@ from utils.config import SAMPLES_DIR
 from utils.datasets.samples import carer, essays, fer2013, ravdess, video
 
 DATASETS = ("fer2013", "ravdess", "essays", "carer")
+STAMP_FILE = ".generator-version"  # in each samples folder: which generator version wrote it
 
 
 def ensure_samples(name: str, root: Path = SAMPLES_DIR) -> Path:
@@ -48,9 +49,22 @@ def ensure_samples(name: str, root: Path = SAMPLES_DIR) -> Path:
     target = Path(root) / _check_name(name)
     if not target.is_dir():
         _generate_atomically(name, Path(root), replace_existing=False)
-    elif name == "ravdess":
-        video.write_av_clips(target)  # a folder made before these clips existed gets them added
+    elif _stamp(target) != _version(name):  # made by an older generator: the lessons changed
+        _generate_atomically(name, Path(root), replace_existing=True)
     return target
+
+
+def _version(name: str) -> str:
+    """The generator version of dataset ``name`` (each module's ``VERSION``), as written in its
+    folder's stamp file."""
+    modules = {"fer2013": fer2013, "ravdess": ravdess, "essays": essays, "carer": carer}
+    return str(modules[name].VERSION)
+
+
+def _stamp(folder: Path) -> str | None:
+    """The generator version a samples folder was written by (None: before stamps existed)."""
+    path = folder / STAMP_FILE
+    return path.read_text().strip() if path.is_file() else None
 
 
 def generate(name: str, root: Path = SAMPLES_DIR) -> Path:
@@ -81,6 +95,7 @@ def _generate_atomically(name: str, root: Path, replace_existing: bool) -> None:
     building.chmod(0o755)  # mkdtemp's private 0700 would outlive the rename
     try:
         _writer(name)(building)
+        (building / STAMP_FILE).write_text(_version(name) + "\n")
         if replace_existing and target.exists():
             retired = Path(tempfile.mkdtemp(prefix=f".{name}-old-", dir=root))
             os.replace(target, retired / name)

@@ -9,6 +9,8 @@ import numpy as np
 from utils.datasets.samples.seeds import random_stream
 from utils.labels import CARER_CLASSES
 
+VERSION = 1  # bump when the files this module writes change: old sample folders regenerate
+
 CARER_PER_CLASS = {"train": 40, "val": 10, "test": 10}
 CARER_WORDS: dict[str, tuple[str, ...]] = {
     "sadness": ("hopeless", "miserable", "lonely", "gloomy", "heartbroken", "empty", "defeated"),

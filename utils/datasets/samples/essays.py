@@ -10,6 +10,8 @@ import pandas as pd
 from utils.datasets.samples.seeds import random_stream
 from utils.labels import BIG_FIVE
 
+VERSION = 1  # bump when the files this module writes change: old sample folders regenerate
+
 ESSAY_COUNT = 60
 # What a writer high ("y") or low ("n") on each trait keeps coming back to.
 TRAIT_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {

@@ -13,6 +13,8 @@ from utils.datasets.samples.face import ASTRONAUT_LANDMARKS, NOSE, astronaut, ma
 from utils.datasets.samples.seeds import random_stream
 from utils.labels import EMOTIONS
 
+VERSION = 1  # bump when the files this module writes change: old sample folders regenerate
+
 FER_PER_CLASS = {"Training": 20, "PublicTest": 6, "PrivateTest": 6}
 FER_SIZE = 48
 _FER_REGION = (125, 28, 325, 228)  # x0, y0, x1, y1 of the photo: the face and room to rotate

@@ -13,6 +13,8 @@ from utils.datasets.samples import video
 from utils.datasets.samples.speech import RAVDESS_RATE, ravdess_clip
 from utils.labels import RAVDESS_EMOTIONS
 
+VERSION = 1  # bump when the files this module writes change: old sample folders regenerate
+
 RAVDESS_ACTORS = (1, 2, 3, 4, 17, 18, 21, 22)  # train, validation and test actors of the course
 DEV_COPY_RATE = 16_000  # the course's real dev copy; a few samples use it so loaders must resample
 STEREO_FILE = "03-01-05-02-02-02-01.wav"  # the original has five stereo files; one is enough here
