@@ -182,8 +182,22 @@ def _onset_apex_offset() -> np.ndarray:
 def test_frame_votes_are_biased_to_neutral_and_clip_aggregation_is_not():
     frames = _onset_apex_offset()
     assert fusion.aggregate_frames(frames, "vote").argmax() == E["neutral"]
-    for method in ("log_mean", "confidence"):
+    for method in ("log_mean", "confidence", "peak"):
         assert fusion.aggregate_frames(frames, method).argmax() == E["sad"], method
+    assert fusion.neutral_share(frames) == pytest.approx(14 / 20)
+
+
+def test_the_peak_window_finds_a_short_apex_among_confidently_neutral_frames():
+    rest = np.full(7, 0.05)
+    rest[E["neutral"]] = 0.7
+    apex = np.full(7, 0.05)
+    apex[E["happy"]] = 0.7
+    frames = np.vstack([np.tile(rest, (12, 1)), np.tile(apex, (4, 1)), np.tile(rest, (4, 1))])
+    for method in ("vote", "mean", "log_mean"):
+        assert fusion.aggregate_frames(frames, method).argmax() == E["neutral"], method
+    assert fusion.aggregate_frames(frames, "peak").argmax() == E["happy"]
+    assert fusion.aggregate_frames(np.tile(rest, (20, 1)), "peak").argmax() == E["neutral"]
+    assert np.isnan(fusion.neutral_share(fusion.missing(3)))
 
 
 @pytest.mark.parametrize("method", fusion.AGGREGATIONS)
@@ -199,6 +213,26 @@ def test_scores_count_missing_predictions_as_wrong():
     probs = np.vstack([np.eye(7)[[0, 1]], fusion.missing(2)])
     result = fusion.scores([0, 1, 2, 3], probs)
     assert result["accuracy"] == 0.5 and result["examples"] == 4
+
+
+def test_f1_weight_is_zero_for_an_emotion_a_modality_never_predicted_and_says_why():
+    y = np.array([E["happy"], E["sad"], E["angry"]] * 4)
+    face = np.eye(7)[np.where(y == E["angry"], E["sad"], y)]  # never says angry
+    speech = np.eye(7)[np.where(y == E["angry"], E["happy"], y)]  # says happy for angry
+    model = fusion.F1WeightedFusion().fit({"face": face, "speech": speech,
+                                           "text": fusion.missing(len(y))}, y)
+    table, lines = model.table(), model.fallbacks()
+    assert table.loc["face", "angry"] == 0 and table.loc["speech", "angry"] == 0  # nobody said angry
+    assert table.loc["face", "happy"] == 1 and table.loc["speech", "happy"] == pytest.approx(2 / 3)
+    assert (table.loc["text"] == 0).all()
+    assert "angry: face, speech -> weight 0: never predicted it on the validation clips " \
+           "(and no modality recognised it)" in lines
+    assert "text: weight 0 for every emotion (missing from every validation clip)" in lines
+    assert any(line.startswith("fear: face, speech -> weight 1: no validation clip") for line in lines)
+    only_speech_tried = fusion.F1WeightedFusion().fit(
+        {"face": face, "speech": np.eye(7)[np.where(y == E["sad"], E["angry"], y)]}, y).table()
+    assert only_speech_tried.loc["face", "angry"] == 0  # face never said angry; speech did, wrongly
+    assert only_speech_tried.loc["speech", "angry"] > 0
 
 
 def test_f1_fallback_for_a_class_without_validation_examples_respects_what_text_can_express():

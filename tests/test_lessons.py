@@ -34,4 +34,72 @@ import pytest
 # notebooks/04_fusion/04_fusion
 # ---------------------------------------------------------------------------------------------
 
-# (fusion lessons go here)
+# The per-frame neutral bias (section 3) and the F1 weights' fallbacks (section 4), on the notebook's
+# quick-mode clips: the sample clips of validation actors 17, 18 and test actors 21, 22, the shipped
+# face model on every FUSION_FRAME_STEP-th frame (the notebook reads every second frame; every fourth
+# keeps these tests fast and the apex still covers two or more of the frames read).
+FUSION_ACTORS = [17, 18, 21, 22]
+FUSION_FRAME_STEP = 4
+
+
+@pytest.fixture(scope="module")
+def fusion_clips():
+    """The sample clips (a table), their per-frame face probabilities and canonical labels."""
+    from utils.datasets import ravdess
+    from utils.labels import EMOTIONS, RAVDESS_TO_CANONICAL
+    from utils.video import predict
+
+    with pytest.MonkeyPatch.context() as patch:  # module-scoped: before conftest's quick mode
+        patch.setenv("COURSE_QUICK", "1")
+        clips = ravdess.table(ravdess.video_root(FUSION_ACTORS), kind="video")
+    clips = clips[(clips["modality"] == "audio-visual") & clips["actor"].isin(FUSION_ACTORS)]
+    clips = clips.reset_index(drop=True)
+    face_predict = predict.face_predictor(predict.load_face_model(), flip=True)
+    frames = [predict.video_face_probs(path, face_predict, step=FUSION_FRAME_STEP)[1]
+              for path in clips["path"]]
+    labels = clips["emotion"].map(RAVDESS_TO_CANONICAL).map(EMOTIONS.index).to_numpy()
+    return clips, frames, labels
+
+
+def test_most_frames_of_an_emotional_sample_clip_read_neutral(fusion_clips):
+    import numpy as np
+
+    from utils import fusion
+    from utils.labels import EMOTIONS
+
+    clips, frames, labels = fusion_clips
+    shares = np.array([fusion.neutral_share(f) for f, y in zip(frames, labels)
+                       if y != EMOTIONS.index("neutral")])
+    assert len(shares) >= 12, f"only {len(shares)} emotional clips"
+    assert np.mean(shares > 0.5) >= 0.75, shares.round(2)  # most clips: a majority of neutral frames
+    assert np.mean(shares) > 0.6, shares.round(2)
+
+
+def test_the_peak_window_recovers_clip_labels_more_often_than_the_frame_vote(fusion_clips):
+    import numpy as np
+
+    from utils import fusion
+
+    _, frames, labels = fusion_clips
+    accuracy = {method: np.mean([fusion.aggregate_frames(f, method).argmax() == y
+                                 for f, y in zip(frames, labels)]) for method in ("vote", "peak")}
+    assert accuracy["peak"] >= accuracy["vote"] + 0.2, accuracy
+
+
+def test_f1_weights_are_zero_where_a_modality_never_predicted_an_emotion(fusion_clips):
+    import numpy as np
+
+    from utils import fusion
+
+    clips, frames, labels = fusion_clips
+    val = (clips["split"] == "val").to_numpy()
+    face = np.vstack([fusion.aggregate_frames(f, "peak") for f in frames])[val]
+    model = fusion.F1WeightedFusion().fit({"face": face, "text": fusion.missing(val.sum())},
+                                          labels[val])
+    never = sorted(set(range(7)) - set(fusion.predictions(face).tolist()))
+    assert never, "the face model predicted every emotion: the fallback is not on show"
+    table, lines = model.table(), model.fallbacks()
+    for k in never:  # the notebook's claim: weight 0, and fallbacks() says why
+        assert table.loc["face", fusion.EMOTIONS[k]] == 0
+        assert any(line.startswith(f"{fusion.EMOTIONS[k]}: face -> weight 0") for line in lines)
+    assert (table.loc["text"] == 0).all() and any(line.startswith("text: weight 0") for line in lines)

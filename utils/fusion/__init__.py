@@ -10,7 +10,8 @@ model RAVDESS's eight, the text model CARER's six. Fusion happens in three steps
    fusion rule reads a modality's silence about a class as evidence against it;
 2. a rule of :mod:`.rules` combines the modalities present for an example:
    :func:`~.rules.weighted_average`, :func:`~.rules.product_rule` (sum of log-probabilities),
-   :class:`~.rules.F1WeightedFusion` (weights per modality and class learned from validation F1)
+   :class:`~.rules.F1WeightedFusion` (weights per modality and class learned from validation F1;
+   its ``fallbacks()`` says where a weight is not an F1 score)
    or :class:`~.rules.StackedFusion` (logistic regression on the concatenated probabilities,
    fitted on validation actors only); :func:`~.rules.fuse` picks a fixed rule by name;
 3. a missing modality (no face in the frame, silence, no text) is a row of NaN: every rule fuses
@@ -19,8 +20,9 @@ model RAVDESS's eight, the text model CARER's six. Fusion happens in three steps
 :mod:`.clips`: :func:`~.clips.aggregate_frames` turns a clip's per-frame face probabilities into
 one clip-level vector (:func:`~.clips.clip_probabilities` does it for whole video files, with their
 sound tracks). Counting votes of frames favours ``neutral`` (most frames of an utterance are its
-onset and offset); the mean of log-probabilities or a confidence-weighted mean let the few
-expressive frames speak.
+onset and offset: :func:`~.clips.neutral_share` measures it); the mean of log-probabilities, a
+confidence-weighted mean or the clip's least neutral window (``"peak"``) let the few expressive
+frames speak.
 
 :mod:`.paired` and :mod:`.crossfit`: fusion measured on real data. Real examples of separate corpora
 (RAVDESS voices, FER2013 faces, CARER sentences) are paired by canonical emotion, each modality's
@@ -39,7 +41,7 @@ The label-space names of :mod:`utils.labels` (``to_canonical``, ``expressible``,
 """
 
 from utils.fusion import clips, crossfit, metrics, paired, rules
-from utils.fusion.clips import AGGREGATIONS, aggregate_frames, clip_probabilities
+from utils.fusion.clips import AGGREGATIONS, aggregate_frames, clip_probabilities, neutral_share
 from utils.fusion.metrics import predictions, scores
 from utils.fusion.rules import (EPSILON, F1WeightedFusion, ForestFusion, Probs, StackedFusion, fuse,
                                 product_rule, weighted_average)
@@ -48,7 +50,7 @@ from utils.labels import (CLASSES, EMOTIONS, MAPPINGS, MODALITIES, N_CLASSES, ca
 
 __all__ = [
     "clips", "crossfit", "metrics", "paired", "rules",
-    "AGGREGATIONS", "aggregate_frames", "clip_probabilities",
+    "AGGREGATIONS", "aggregate_frames", "clip_probabilities", "neutral_share",
     "predictions", "scores",
     "EPSILON", "F1WeightedFusion", "ForestFusion", "Probs", "StackedFusion", "fuse", "product_rule",
     "weighted_average",

@@ -3,7 +3,8 @@
 :func:`aggregate_frames` turns a clip's per-frame face probabilities into one clip-level vector
 (:func:`clip_probabilities` does it for whole video files, with their sound tracks).
 Counting votes of frames favours ``neutral`` (most frames of an utterance are its onset and offset);
-the mean of log-probabilities or a confidence-weighted mean let the few expressive frames speak.
+the mean of log-probabilities, a confidence-weighted mean or the window of the clip farthest from
+neutral (its peak) let the few expressive frames speak.
 """
 
 from __future__ import annotations
@@ -14,9 +15,10 @@ from pathlib import Path
 import numpy as np
 
 from utils.fusion.rules import EPSILON
-from utils.labels import N_CLASSES, missing, to_canonical
+from utils.labels import EMOTIONS, N_CLASSES, missing, to_canonical
 
-AGGREGATIONS: tuple[str, ...] = ("vote", "mean", "log_mean", "confidence")
+AGGREGATIONS: tuple[str, ...] = ("vote", "mean", "log_mean", "confidence", "peak")
+PEAK_WINDOW = 0.25  # the share of a clip's frames the "peak" aggregation reads
 
 
 def aggregate_frames(frame_probs: np.ndarray, method: str = "log_mean") -> np.ndarray:
@@ -32,7 +34,10 @@ def aggregate_frames(frame_probs: np.ndarray, method: str = "log_mean") -> np.nd
     - ``"log_mean"``: the normalised geometric mean (mean of log-probabilities), which rewards the
       classes every frame finds at least somewhat plausible and lets strong frames count more;
     - ``"confidence"``: the mean weighted by each frame's confidence, one minus its normalised
-      entropy, so the clear apex frames outweigh the ambiguous ones.
+      entropy, so the clear apex frames outweigh the ambiguous ones;
+    - ``"peak"``: the mean over the window of consecutive frames (a quarter of the clip,
+      :data:`PEAK_WINDOW`) where the face is least neutral: where the utterance's apex is. A
+      neutral clip stays neutral only if even its least neutral window is.
     """
     frames = np.atleast_2d(np.asarray(frame_probs, dtype=np.float64))
     if frames.shape[1:] != (N_CLASSES,):
@@ -55,7 +60,27 @@ def aggregate_frames(frame_probs: np.ndarray, method: str = "log_mean") -> np.nd
         weights = np.clip(1.0 - entropy, 1e-3, None)
         out = (weights[:, None] * frames).sum(axis=0)
         return out / out.sum()
+    if method == "peak":
+        return _peak_window(frames)
     raise ValueError(f"unknown method {method!r}: choose one of {', '.join(AGGREGATIONS)}")
+
+
+def _peak_window(frames: np.ndarray) -> np.ndarray:
+    """The mean of the :data:`PEAK_WINDOW` consecutive frames with the lowest mean neutral
+    probability (the earliest such window on a tie)."""
+    width = max(1, int(round(PEAK_WINDOW * len(frames))))
+    neutral = np.convolve(frames[:, EMOTIONS.index("neutral")], np.ones(width), mode="valid")
+    start = int(np.argmin(neutral))
+    out = frames[start:start + width].mean(axis=0)
+    return out / out.sum()
+
+
+def neutral_share(frame_probs: np.ndarray) -> float:
+    """The share of a clip's frames with a face whose top class is ``neutral`` (NaN: no face)."""
+    frames = np.atleast_2d(np.asarray(frame_probs, dtype=np.float64))
+    frames = frames[~np.isnan(frames).any(axis=1)]
+    return float(np.mean(frames.argmax(axis=1) == EMOTIONS.index("neutral"))) if len(frames) \
+        else float("nan")
 
 
 def clip_probabilities(paths: Sequence[str | Path], face_predict: Callable,

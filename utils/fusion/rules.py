@@ -97,12 +97,21 @@ class F1WeightedFusion:
 
     The idea of the reference project that fused speech and faces with per-class F-scores: trust
     each modality for the emotions it recognises well. A modality gets weight 0 for the emotions
-    it cannot express; a class no modality recognised (all F1 = 0, or no validation example)
-    falls back to equal weights among the modalities that can express it.
+    it cannot express and for those it never predicted on the validation clips (no sign of any
+    skill). Two fallbacks, which :meth:`fallbacks` spells out for a fitted model:
+
+    - an emotion without any validation clip: skill unknown, so equal weights (1) among the
+      modalities that can express it;
+    - an emotion no modality recognised (every F1 is 0): equal weights (1) among the modalities
+      that predicted it at least once; if none did, every weight stays 0 and the fused rule never
+      predicts it, like each modality.
+
+    A modality missing from every validation clip gets weight 0 throughout.
     """
 
     def __init__(self) -> None:
         self.weights_: dict[str, np.ndarray] = {}
+        self.reasons_: dict[str, list[str]] = {}
 
     def fit(self, probs: Probs, y: Sequence[int]) -> F1WeightedFusion:
         """Learn the weights from validation probabilities and canonical labels ``y``."""
@@ -110,20 +119,38 @@ class F1WeightedFusion:
 
         names, stacked = _stack(probs)
         y = np.asarray(y)
-        weights = np.zeros((len(names), N_CLASSES))
-        for i, name in enumerate(names):
-            present = ~np.isnan(stacked[i]).any(axis=1)
-            if present.any():
-                predicted = stacked[i][present].argmax(axis=1)
-                weights[i] = f1_score(y[present], predicted, labels=range(N_CLASSES),
-                                      average=None, zero_division=0)
-            weights[i] *= expressible(name) if name in MAPPINGS else 1.0
-        unknown = weights.sum(axis=0) == 0  # e.g. a class absent from the validation clips
         can = np.array([expressible(n) if n in MAPPINGS else np.ones(N_CLASSES, bool)
                         for n in names])
-        weights[:, unknown] = can[:, unknown]  # equal weights among the modalities that can
+        weights, predicted = np.zeros((len(names), N_CLASSES)), np.zeros_like(can)
+        seen = ~np.isnan(stacked).any(axis=2).all(axis=1)  # present on some validation clip
+        for i in range(len(names)):
+            present = ~np.isnan(stacked[i]).any(axis=1)
+            if present.any():
+                top = stacked[i][present].argmax(axis=1)
+                weights[i] = f1_score(y[present], top, labels=range(N_CLASSES), average=None,
+                                      zero_division=0)
+                predicted[i, np.unique(top)] = True
+        weights *= can
+        unseen = ~np.isin(np.arange(N_CLASSES), y)
+        fallback = weights.sum(axis=0) == 0
+        eligible = can & seen[:, None] & (predicted | unseen)
+        weights[:, fallback] = eligible[:, fallback]
         self.weights_ = dict(zip(names, weights))
+        self.reasons_ = {name: [_reason(seen[i], can[i, k], predicted[i, k], unseen[k], fallback[k])
+                                for k in range(N_CLASSES)] for i, name in enumerate(names)}
         return self
+
+    def fallbacks(self) -> list[str]:
+        """Why the weights that are not a validation F1 score are what they are: one line per
+        modality missing from every validation clip, then one per emotion and reason."""
+        absent = [name for name, r in self.reasons_.items() if r[0] == _ABSENT]
+        lines = [f"{name}: weight 0 for every emotion ({_ABSENT[3:]})" for name in absent]
+        for k, emotion in enumerate(EMOTIONS):
+            reasons = {name: r[k] for name, r in self.reasons_.items() if name not in absent}
+            for reason in dict.fromkeys(r for r in reasons.values() if r != "F1"):
+                who = ", ".join(name for name, r in reasons.items() if r == reason)
+                lines.append(f"{emotion}: {who} -> weight {reason}")
+        return lines
 
     def predict_proba(self, probs: Probs) -> np.ndarray:
         """Fused probabilities ``(n, 7)`` of new examples."""
@@ -134,6 +161,24 @@ class F1WeightedFusion:
     def table(self) -> pd.DataFrame:
         """The learned weights, modalities x emotions."""
         return pd.DataFrame(self.weights_, index=EMOTIONS).T
+
+
+_ABSENT = "0: missing from every validation clip"
+
+
+def _reason(seen: bool, can: bool, predicted: bool, unseen: bool, fallback: bool) -> str:
+    """Why one modality has its weight for one emotion (see :class:`F1WeightedFusion`)."""
+    if not seen:
+        return _ABSENT
+    if not can:
+        return "0: cannot express it"
+    if unseen:
+        return "1: no validation clip of it (fallback: equal weights)"
+    if not fallback:
+        return "F1" if predicted else "0: never predicted it on the validation clips"
+    if predicted:
+        return "1: no modality recognised it (fallback: equal among those that predicted it)"
+    return "0: never predicted it on the validation clips (and no modality recognised it)"
 
 
 class StackedFusion:

@@ -1,7 +1,9 @@
 """RAVDESS audio-visual samples: mp4 clips of the astronaut's face with a synthesised voice.
 
 One clip of actor 1 blinks twice with a happy voice (notebook 03's blinks, the real-time demo);
-validation and test actors 17, 18, 21, 22 act four emotions each (rest, apex, rest) for fusion.
+validation and test actors 17, 18, 21, 22 act seven emotions each for fusion: the face rests for
+most of the clip and shows the emotion only in a short apex, as an utterance does, so that most
+frames of an emotional clip look neutral (notebook 04's per-frame bias).
 """
 
 from __future__ import annotations
@@ -90,11 +92,18 @@ def write_ravdess_video(path: Path) -> None:
 
 # --- clips of validation and test actors, for fusion (notebook 04) ---------------------------
 
-# Two validation and two test actors, four emotions each: quick mode fits fusion on validation
-# actors and scores it on test actors with exactly the code that reads the real videos.
+# Two validation and two test actors, every emotion the face model has a class for (calm is
+# RAVDESS's own): quick mode fits fusion on validation actors and scores it on test actors with
+# exactly the code that reads the real videos.
 AV_ACTORS = (17, 18, 21, 22)
-AV_EMOTIONS = ("neutral", "happy", "sad", "angry")  # RAVDESS names
-AV_FRAMES = 50  # 2 s at 25 fps
+AV_EMOTIONS = ("neutral", "happy", "sad", "angry", "fearful", "surprised", "disgust")  # RAVDESS
+AV_FRAMES = 40  # 1.6 s at 25 fps
+APEX_HALF_WIDTH = 0.08  # the apex holds for 16% of the clip, the onset and offset 9% each
+_RAMP = 0.09
+# The photo smiles, and a FER2013 model reads its smile whatever else the face does: every face
+# of these clips but the happy apex first undoes it (face.py's happy field applied backwards).
+UNSMILE = -1.0
+_APEX_STRENGTH = {"surprise": 0.5}  # its jaw drop at full strength hides the face from dlib's HOG
 _FER_NAME = {"fearful": "fear", "surprised": "surprise", "calm": "neutral"}  # RAVDESS -> face
 
 
@@ -105,42 +114,66 @@ def av_clip_path(folder: Path, emotion: str, actor: int) -> Path:
             / f"01-01-{code}-01-01-01-{actor:02d}.mp4")
 
 
-def expression_strength(frame: int, frames: int = AV_FRAMES) -> float:
+def expression_strength(frame: int, frames: int = AV_FRAMES, apex: float = 0.5) -> float:
     """How far the face is from rest at ``frame``: an utterance's onset, apex and offset.
 
-    At rest for the first quarter and the last tenth, rising to the apex, holding it for a
-    quarter of the clip and relaxing: as in real recordings, most frames are not the apex.
+    At rest (0) except around ``apex`` (a fraction of the clip): a rise over 9% of the clip, the
+    apex (1) held for 16%, a fall over 9%. As in real recordings, most frames are not the apex:
+    two thirds of the frames are at rest.
     """
     x = frame / max(frames - 1, 1)
-    return float(np.interp(x, [0.0, 0.25, 0.45, 0.70, 0.90, 1.0], [0, 0, 1, 1, 0, 0]))
+    edges = np.array([-_RAMP - APEX_HALF_WIDTH, -APEX_HALF_WIDTH, APEX_HALF_WIDTH,
+                      APEX_HALF_WIDTH + _RAMP]) + apex
+    return float(np.interp(x, edges, [0, 1, 1, 0], left=0.0, right=0.0))
+
+
+def _region() -> np.ndarray:
+    """The photo with only the head region kept: only the head is warped (4x less work)."""
+    x0, y0, x1, y1 = _HEAD_REGION
+    region = np.zeros_like(astronaut())
+    region[y0:y1, x0:x1] = astronaut()[y0:y1, x0:x1]
+    return region
 
 
 @lru_cache(maxsize=8)
-def _expression_photo(emotion: str) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The head region painted for a face emotion, and its displacement field (cached)."""
-    x0, y0, x1, y1 = _HEAD_REGION
-    region = np.zeros_like(astronaut())
-    region[y0:y1, x0:x1] = astronaut()[y0:y1, x0:x1]  # only the head is warped: 4x less work
-    return make_expression(region, ASTRONAUT_LANDMARKS, emotion)
+def _face_sprite(emotion: str) -> tuple[np.ndarray, np.ndarray]:
+    """The head sprite (RGB float32) and mask of a face emotion's apex (cached).
+
+    face.py's expression (its mouth painted, its features moved) on the photo with its smile
+    undone (:data:`UNSMILE`), except for happy; ``"neutral"`` is the face at rest.
+    """
+    painted, dx, dy = make_expression(_region(), ASTRONAUT_LANDMARKS, emotion)
+    if emotion != "happy":
+        _, smile_dx, smile_dy = make_expression(_region(), ASTRONAUT_LANDMARKS, "happy")
+        painted = warp(painted, smile_dx, smile_dy, strength=UNSMILE)
+    face = warp(painted, dx, dy, strength=_APEX_STRENGTH.get(emotion, 1.0))
+    head, mask = _head_sprite(np.clip(face, 0, 255))
+    return head, np.ascontiguousarray(mask[..., 0])
 
 
-@lru_cache(maxsize=64)
 def _expression_sprite(emotion: str, strength: float) -> tuple[np.ndarray, np.ndarray]:
-    """The head sprite and mask of a face emotion at a strength (cached: clips share them)."""
-    if strength < 0.3 or emotion == "neutral":
-        emotion, strength = "neutral", 1.0
-    painted, dx, dy = _expression_photo(emotion)
-    head, mask = _head_sprite(np.clip(warp(painted, dx, dy, strength=1.2 * strength), 0, 255))
-    return np.round(head).astype(np.uint8), np.ascontiguousarray(mask[..., 0])
+    """The head sprite (uint8) and mask at a strength: the rest face cross-faded into the apex."""
+    rest, mask = _face_sprite("neutral")
+    if emotion == "neutral" or strength <= 0:
+        return np.round(rest).astype(np.uint8), mask
+    apex, _ = _face_sprite(emotion)
+    return np.round((1 - strength) * rest + strength * apex).astype(np.uint8), mask
+
+
+def apex_position(emotion: str, actor: int) -> float:
+    """Where in the clip (a fraction) the apex of ``emotion`` by ``actor`` is: 0.35-0.65, seeded."""
+    return float(random_stream(6, actor, 1 + AV_EMOTIONS.index(emotion)).uniform(0.35, 0.65))
 
 
 def expression_frames(emotion: str, actor: int, frames: int = AV_FRAMES) -> Iterator[np.ndarray]:
-    """RGB frames of the astronaut acting a RAVDESS ``emotion``: rest, apex, rest.
+    """RGB frames of the astronaut acting a RAVDESS ``emotion``: rest, a short apex, rest.
 
-    Each actor gets its own head position, sway and wall colour (from a fixed seed).
+    Each actor gets its own head position, sway and wall colour (from a fixed seed), each clip
+    its own moment of apex (:func:`apex_position`).
     """
     rng = random_stream(6, actor)
     face_emotion = _FER_NAME.get(emotion, emotion)
+    apex = apex_position(emotion, actor)
     width, height = VIDEO_SIZE
     background = np.empty((height, width, 3), np.uint8)
     background[:] = np.round(np.clip(np.array(_BACKGROUND) + rng.uniform(-25, 25, 3), 0, 255))
@@ -148,8 +181,7 @@ def expression_frames(emotion: str, actor: int, frames: int = AV_FRAMES) -> Iter
     shift = rng.uniform([-60, -10], [60, 10])
     phase = rng.uniform(0, 2 * np.pi)
     for frame in range(frames):
-        strength = round(expression_strength(frame, frames), 1)
-        head, mask = _expression_sprite(face_emotion, strength)
+        head, mask = _expression_sprite(face_emotion, expression_strength(frame, frames, apex))
         t = frame / VIDEO_FPS
         angle = 3.0 * np.sin(2 * np.pi * 0.4 * t + phase)
         matrix = cv2.getRotationMatrix2D((head.shape[1] / 2, head.shape[0] / 2), angle, zoom)
