@@ -75,6 +75,37 @@ def test_most_frames_of_an_emotional_sample_clip_read_neutral(fusion_clips):
     assert np.mean(shares) > 0.6, shares.round(2)
 
 
+def test_the_toy_clip_is_neutral_to_the_vote_and_sad_to_the_peak_window():
+    import numpy as np
+
+    from utils import fusion
+    from utils.datasets import samples
+    from utils.labels import EMOTIONS
+
+    strength = np.array([samples.video.expression_strength(i, 75) for i in range(75)])
+    rest, apex = np.full(7, 0.4 / 5), np.full(7, 0.15 / 6)  # the notebook's made-up numbers
+    rest[[EMOTIONS.index("neutral"), EMOTIONS.index("sad")]] = 0.45, 0.15
+    apex[EMOTIONS.index("sad")] = 0.85
+    w = strength ** 3
+    toy = (1 - w)[:, None] * rest + w[:, None] * apex
+    called = {m: EMOTIONS[int(fusion.aggregate_frames(toy, m).argmax())] for m in fusion.AGGREGATIONS}
+    assert fusion.neutral_share(toy) > 0.5
+    assert called == {"vote": "neutral", "mean": "neutral", "log_mean": "neutral",
+                      "confidence": "sad", "peak": "sad"}, called
+
+
+def test_the_frame_vote_calls_more_sample_clips_neutral_than_there_are(fusion_clips):
+    import numpy as np
+
+    from utils import fusion
+    from utils.labels import EMOTIONS
+
+    _, frames, labels = fusion_clips
+    neutral = EMOTIONS.index("neutral")
+    called = np.mean([fusion.aggregate_frames(f, "vote").argmax() == neutral for f in frames])
+    assert called >= np.mean(labels == neutral) + 0.5, called
+
+
 def test_the_peak_window_recovers_clip_labels_more_often_than_the_frame_vote(fusion_clips):
     import numpy as np
 
