@@ -10,7 +10,7 @@ from fixed seeds, so the files are the same on every run with the same library v
 - ``ravdess/Audio_Speech_Actors_01-24/Actor_NN/03-01-*.wav``: synthesised voices with emotional
   prosody, plus one audio-visual clip ``Video_Speech_Actor_01/Actor_01/01-01-03-01-01-01-01.mp4``
   (the astronaut's face, blinking twice, with a happy voice), and audio-visual clips of validation
-  and test actors 17, 18, 21, 22 acting four emotions (rest, apex, rest) for fusion.
+  and test actors 17, 18, 21, 22 acting seven emotions (a short apex between rests) for fusion.
 - ``essays/essays.csv``: stream-of-consciousness essays with Big Five labels, cp1252 encoded.
 - ``carer/{train,val,test}.txt``: CARER's ``text;label`` lines.
 
