@@ -2,8 +2,10 @@
 
 Shared by the FER2013 faces (:mod:`.fer2013`) and the audio-visual clips (:mod:`.video`): the
 photo's 68 landmarks, measured once, say where brows, lids and mouth are; an expression paints
-a mouth shape and moves the features with a smooth displacement field (:func:`make_expression`,
-:func:`warp`).
+a mouth shape, shades wrinkles and moves the features with a smooth displacement field
+(:func:`make_expression`, :func:`warp`). The expressions are caricatures, drawn after the
+action units of each emotion and checked against what the shipped FER2013 model reads (the
+notebook's confusion matrix on the samples shows how well).
 """
 
 from __future__ import annotations
@@ -61,7 +63,7 @@ class Expression:
     """How the (smiling) astronaut is turned into one expression: a mouth shape painted first,
     wrinkles shaded in, then moves of brows, lids, mouth and jaw."""
 
-    mouth: str  # "smile" (as photographed), "closed", "pressed", "open", "stretched" or "snarl"
+    mouth: str  # "smile" (as photographed), "closed", "pressed", "open" or "snarl"
     moves: tuple[Move, ...]
     marks: tuple[str, ...] = ()  # wrinkles: "furrow" (between the brows), "forehead", "nose"
 
@@ -106,29 +108,39 @@ def _paint_mouth(image: np.ndarray, points: np.ndarray, mouth: str) -> None:
     Sizes are fractions of the mouth's width, so they follow the face's scale."""
     if mouth == "smile":
         return
-    channels = image.shape[2] if image.ndim == 3 else 1
+    if mouth not in ("closed", "pressed", "open", "snarl"):
+        raise ValueError(f"unknown mouth shape {mouth!r}")
     lips = skin_tone(image, points[57], half=2)
     cv2.fillPoly(image, _polyline(points[48:60]), lips.tolist(), cv2.LINE_AA)
+    if mouth in ("closed", "pressed"):
+        _paint_lip_line(image, points, lips, pressed=mouth == "pressed")
+    else:
+        _paint_opening(image, points, snarl=mouth == "snarl")
+
+
+def _paint_lip_line(image: np.ndarray, points: np.ndarray, lips: np.ndarray, pressed: bool) -> None:
+    """The line between closed lips: nearly straight from corner to corner when relaxed; when
+    pressed, thicker and along the photographed curve (the shipped model reads it as clenched)."""
+    sag = np.float32([0, 0.04 * (points[54, 0] - points[48, 0])])
+    line = np.stack([points[48], (points[48] + points[54]) / 2 + sag, points[54]])
+    if pressed:
+        line = np.stack([points[48], *(points[[61, 62, 63]] + points[[67, 66, 65]]) / 2, points[54]])
+    cv2.polylines(image, _polyline(line), False, (0.45 * lips).tolist(), 3 if pressed else 2,
+                  cv2.LINE_AA)
+
+
+def _paint_opening(image: np.ndarray, points: np.ndarray, snarl: bool) -> None:
+    """A dark open mouth: tall (surprise, fear), or low and wide under lifted upper teeth (snarl)."""
+    channels = image.shape[2] if image.ndim == 3 else 1
     width = points[54, 0] - points[48, 0]
     centre = points[list(INNER_LIPS)].mean(0)
-    sag = np.float32([0, 0.04 * width])  # a relaxed lip line: nearly straight, corner to corner
-    line = np.stack([points[48], (points[48] + points[54]) / 2 + sag, points[54]])
-    if mouth == "pressed":  # clenched along the photographed curve: a tight, darker line
-        line = np.stack([points[48], *(points[[61, 62, 63]] + points[[67, 66, 65]]) / 2, points[54]])
-    dark, teeth = [25.0] * channels, [200.0] * channels  # inside of an open mouth, teeth
-    if mouth in ("closed", "pressed"):
-        thick = 3 if mouth == "pressed" else 2
-        cv2.polylines(image, _polyline(line), False, (0.45 * lips).tolist(), thick, cv2.LINE_AA)
-        return
-    shapes = {"open": (0.30, 0.45, 6), "stretched": (0.42, 0.16, 2), "snarl": (0.30, 0.13, -2)}
-    if mouth not in shapes:
-        raise ValueError(f"unknown mouth shape {mouth!r}")
-    half_w, half_h, down = shapes[mouth]
+    half_w, half_h, down = (0.30, 0.13, -2) if snarl else (0.30, 0.45, 6)
     axes = (int(width * half_w), int(width * half_h))
     at = (int(centre[0]), int(centre[1] + down))
-    cv2.ellipse(image, at, axes, 0, 0, 360, dark, -1, cv2.LINE_AA)
-    if mouth == "snarl":  # the upper lip lifts off the upper teeth
-        cv2.ellipse(image, at, (axes[0], axes[1] // 2 + 1), 0, 180, 360, teeth, -1, cv2.LINE_AA)
+    cv2.ellipse(image, at, axes, 0, 0, 360, [25.0] * channels, -1, cv2.LINE_AA)
+    if snarl:  # the upper teeth, under the lifted lip
+        cv2.ellipse(image, at, (axes[0], axes[1] // 2 + 1), 0, 180, 360, [200.0] * channels, -1,
+                    cv2.LINE_AA)
 
 
 def _paint_marks(image: np.ndarray, points: np.ndarray, marks: Sequence[str]) -> None:

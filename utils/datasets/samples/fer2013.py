@@ -23,8 +23,8 @@ from utils.labels import EMOTIONS
 
 VERSION = 2  # bump when the files this module writes change: old sample folders regenerate
 
-# FER2013's Training class shares (angry 13.8%, disgust 1.5%, fear 14.3%, happy 25.1%, sad 16.9%,
-# surprise 11.2%, neutral 17.3%) scaled to about 150 faces, disgust kept at 4 so it can be scored;
+# FER2013's Training class shares (angry 13.9%, disgust 1.5%, fear 14.3%, happy 25.1%, sad 16.8%,
+# surprise 11.0%, neutral 17.3%) scaled to about 150 faces, disgust kept at 4 so it can be scored;
 # the test splits are about a third of that, like FER2013's 3,589 against 28,709.
 FER_COUNTS = {"Training": (21, 4, 21, 38, 25, 17, 26), "PublicTest": (8, 2, 8, 13, 9, 7, 9),
               "PrivateTest": (8, 2, 8, 13, 9, 7, 9)}
@@ -35,9 +35,10 @@ FER_REPEATS = 6  # Training rows repeated exactly, elsewhere in the split
 FER_LEAKS = 4  # PublicTest faces replaced by a Training face of the same class, pixel for pixel
 FER_BLANK = 1  # a Training face replaced by a uniform grey image (its label kept)
 FER_SIZE = 48
-# Where FER2013 puts a face: dlib's landmarks on real Training faces (mean over 6,514 faces of all
-# classes found by the HOG detector) put the eye centres at (15.5, 18.5) and (32.1, 18.4) and
-# the mouth's centre at (24.0, 36.7) in the 48x48 crop; only these three points are kept.
+# Where FER2013 puts a face: dlib's 68 landmarks on real Training faces (up to 1,500 per class, the
+# 6,514 the HOG detector found on the faces enlarged 4x; mean after aligning eyes and nose) put the
+# eye centres at (15.5, 18.5) and (32.1, 18.4) and the mouth's centre at (24.0, 36.7) of the 48x48
+# crop. Only these three numbers per point are kept here, no image.
 _FER_FRAME = np.float32([[15.5, 18.5], [32.1, 18.4], [24.0, 36.7]])
 _REGION = (125, 28, 325, 228)  # x0, y0, x1, y1 of the photo: the face and room to rotate
 
