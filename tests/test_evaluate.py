@@ -47,3 +47,18 @@ def test_unknown_command_is_rejected(capsys):
     with pytest.raises(SystemExit):
         evaluate.main(["no-such-modality"])
     assert "invalid choice" in capsys.readouterr().err
+
+
+def test_face_command_describes_training_and_writes_gradcam_means(tmp_path, capsys):
+    from utils.datasets import fer2013
+
+    metrics = evaluate.main(["--out", str(tmp_path), "face", "--data", str(fer2013.root()),
+                             "--split", "PublicTest", "--describe-training", "--gradcam"])
+    assert metrics["examples"] > 0 and (tmp_path / "confusion.png").is_file()
+    training = json.loads((tmp_path / "training_data.json").read_text())
+    assert training["faces"] == sum(training["per_class"].values())
+    assert training["exact_repeats"] >= 1  # the samples repeat a few faces, like FER2013
+    cams = json.loads((tmp_path / "gradcam_means.json").read_text())
+    assert set(cams["uniform_shares"]) == {"eyes", "mouth"}
+    assert (tmp_path / "gradcam_means.png").stat().st_size > 1000
+    assert (tmp_path / "training_balance.png").is_file()

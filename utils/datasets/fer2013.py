@@ -122,3 +122,12 @@ def load(split: str, folder: Path | None = None) -> tuple[np.ndarray, np.ndarray
             f"folders train/<class>/*.jpg and test/<class>/*.jpg."
         )
     return _load_images(image_folders, split)
+
+
+def duplicates(images: np.ndarray, others: np.ndarray | None = None) -> dict[str, int]:
+    """Exact duplicates, compared pixel for pixel: ``repeats`` is how many images of ``images``
+    repeat an earlier one; ``shared`` how many images of ``others`` (another split) are also in
+    ``images`` (0 without ``others``). Near-duplicates (re-encoded, shifted) are not counted."""
+    seen = {image.tobytes() for image in images}
+    shared = sum(image.tobytes() in seen for image in others) if others is not None else 0
+    return {"repeats": len(images) - len(seen), "shared": int(shared)}

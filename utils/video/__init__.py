@@ -21,6 +21,8 @@ The pipeline of the course's video lesson and of the real-time demo, one module 
 - :mod:`.predict`: :func:`~.predict.load_face_model`, :func:`~.predict.face_predictor` (fast, one
   frame at a time), :func:`~.predict.predict_in_batches` (a dataset split), and over whole clips
   :func:`~.predict.video_face_probs` (the face model) and :func:`~.predict.video_ear` (blinks);
+- :mod:`.explain`: Grad-CAM over a dataset split (:func:`~.explain.face_gradcams`), class-mean
+  maps, and the share of the heat on the eyes and the mouth (:func:`~.explain.region_shares`);
 - :mod:`.train`: the shipped model's recipe, :func:`~.train.face_batches` and
   :func:`~.train.train_face_model`.
 
@@ -29,7 +31,7 @@ never a crash deep inside dlib, so a real-time loop can keep going. TensorFlow, 
 OpenCV are imported inside the functions that need them: importing this package is cheap.
 """
 
-from utils.video import augment, blinks, faces, io, models, predict, tracking, train
+from utils.video import augment, blinks, explain, faces, io, models, predict, tracking, train
 from utils.video.augment import augment_faces
 from utils.video.blinks import (BLINK_THRESHOLD, LEFT_EYE, RIGHT_EYE, count_blinks,
                                 eye_aspect_ratio, face_ear)
@@ -43,7 +45,7 @@ from utils.video.tracking import FaceTracker
 from utils.video.train import face_batches, train_face_model
 
 __all__ = [
-    "augment", "blinks", "faces", "io", "models", "predict", "tracking", "train",
+    "augment", "blinks", "explain", "faces", "io", "models", "predict", "tracking", "train",
     "augment_faces",
     "BLINK_THRESHOLD", "LEFT_EYE", "RIGHT_EYE", "count_blinks", "eye_aspect_ratio", "face_ear",
     "FACE_SIZE", "Box", "as_bgr", "crop_face", "detect_faces", "extract_faces", "landmarks",
