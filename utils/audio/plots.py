@@ -107,9 +107,11 @@ def plot_fold_spread(folds: Mapping[str, Sequence[float]], title: str, ax=None):
                     capsize=6)
         ax.scatter(scores, np.full(scores.size, row), s=40, alpha=0.7, zorder=3)
         ax.annotate(f"{scores.mean():.1f} +- {scores.std():.1f}%",
-                    (scores.max(), row), xytext=(10, 0), textcoords="offset points", va="center")
+                    (max(scores.max(), scores.mean() + scores.std()), row), xytext=(12, 0),
+                    textcoords="offset points", va="center")
     ax.set_yticks(range(len(folds)), list(folds))
     ax.invert_yaxis()
+    ax.margins(x=0.15)  # room for the means written right of the dots
     ax.set_xlabel("accuracy of one fold (%): dots; mean +- std: bar")
     ax.set_title(title)
     ax.grid(axis="x", alpha=0.3)
