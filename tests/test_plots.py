@@ -29,6 +29,13 @@ def test_confusion_matrix_with_an_absent_class_has_no_nan():
     plt.close(fig)
 
 
+def test_confusion_matrix_text_size_is_a_parameter():
+    fig = plots.plot_confusion_matrix([0, 1], [0, 1], ["a", "b"], "big", fontsize=12)
+    assert {t.get_fontsize() for t in fig.axes[0].texts} == {12}
+    assert fig.axes[0].get_xticklabels()[0].get_fontsize() == 12
+    plt.close(fig)
+
+
 def test_history_and_balance():
     fig = plots.plot_history({"loss": [1.0, 0.5], "val_loss": [1.1, 0.7], "accuracy": [0.3, 0.6]},
                              "toy model")

@@ -20,11 +20,13 @@ def plot_confusion_matrix(
     classes: Sequence[str],
     title: str,
     ax: plt.Axes | None = None,
+    fontsize: float = 8,
 ) -> plt.Figure:
     """Confusion matrix normalised per true class (row), each cell showing rate and count.
 
     ``title`` should say the model, the dataset and the split, e.g.
-    ``"mini-Xception, FER2013 PublicTest"``.
+    ``"mini-Xception, FER2013 PublicTest"``. ``fontsize`` sets the cells' and the labels' text
+    (larger for a grid of several matrices).
     """
     labels = np.arange(len(classes))
     counts = confusion_matrix(y_true, y_pred, labels=labels)
@@ -38,7 +40,8 @@ def plot_confusion_matrix(
     for i, j in np.ndindex(counts.shape):
         colour = "white" if rates[i, j] > 0.5 else "black"
         ax.text(j, i, f"{rates[i, j]:.2f}\n({counts[i, j]})", ha="center", va="center",
-                fontsize=8, color=colour)
+                fontsize=fontsize, color=colour)
+    ax.tick_params(labelsize=max(fontsize, 10))
     ax.set_xticks(labels, classes, rotation=45, ha="right")
     ax.set_yticks(labels, [f"{c} ({n})" for c, n in zip(classes, totals[:, 0])])
     ax.set_xlabel("predicted class")

@@ -13,9 +13,15 @@ from utils.datasets.samples import video
 from utils.datasets.samples.speech import RAVDESS_RATE, ravdess_clip
 from utils.labels import RAVDESS_EMOTIONS
 
-VERSION = 1  # bump when the files this module writes change: old sample folders regenerate
+VERSION = 2  # bump when the files this module writes change: old sample folders regenerate
 
-RAVDESS_ACTORS = (1, 2, 3, 4, 17, 18, 21, 22)  # train, validation and test actors of the course
+# Train, validation and test actors of the course: ten actors of 1-20 make a grouped
+# cross-validation of five folds of two (the real one has five folds of four).
+RAVDESS_ACTORS = (1, 2, 3, 4, 5, 6, 7, 8, 17, 18, 21, 22)
+# Four takes of every emotion per actor, as (intensity, statement, repetition); the real
+# dataset has eight (four of neutral).
+TAKES = ((1, 1, 1), (1, 2, 1), (2, 1, 2), (2, 2, 2))
+NEUTRAL_TAKES = ((1, 1, 1), (1, 2, 1), (1, 1, 2), (1, 2, 2))  # neutral has no strong intensity
 DEV_COPY_RATE = 16_000  # the course's real dev copy; a few samples use it so loaders must resample
 STEREO_FILE = "03-01-05-02-02-02-01.wav"  # the original has five stereo files; one is enough here
 
@@ -35,17 +41,16 @@ class SpeechFile(NamedTuple):
 
     @property
     def sample_rate(self) -> int:
-        """48 kHz like the original, except actor 03's second takes at the dev copy's 16 kHz."""
+        """48 kHz like the original, except actor 03's second repetitions at the dev copy's 16 kHz."""
         return DEV_COPY_RATE if self.actor == 3 and self.repetition == 2 else RAVDESS_RATE
 
 
 def ravdess_files() -> Iterator[SpeechFile]:
-    """The speech samples: per actor, two files per emotion."""
+    """The speech samples: per actor, four files per emotion (:data:`TAKES`)."""
     for actor in RAVDESS_ACTORS:
         for code, emotion in RAVDESS_EMOTIONS.items():
-            for take in (1, 2):
-                intensity = 1 if emotion == "neutral" else take  # neutral has no strong intensity
-                yield SpeechFile(int(code), intensity, take, take, actor)
+            for take in NEUTRAL_TAKES if emotion == "neutral" else TAKES:
+                yield SpeechFile(int(code), *take, actor)
 
 
 def write_ravdess(folder: Path) -> None:
