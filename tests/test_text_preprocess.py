@@ -60,6 +60,8 @@ def test_pipeline_steps_on_one_sentence(prep):
     assert {"not", "would", "number", "url", "Soo"} <= set(steps["standardised"])
     assert all(t.isalnum() for t in steps["no punctuation"])
     assert "run" in steps["lemmas"] or resources._wordnet()[0] is None
+    kept = preprocess.TextPreprocessor(remove_stopwords=False).steps("I am not tired")
+    assert kept["stop words kept"] == ["i", "am", "not", "tired"] and "no stop words" not in kept
 
 
 def test_negations_can_be_kept():
@@ -111,3 +113,8 @@ def test_from_config_warns_when_resources_differ(prep):
     config["resources"]["lemmatiser"] = "something else"
     with pytest.warns(UserWarning, match="lemmatiser"):
         preprocess.TextPreprocessor.from_config(config)
+
+
+def test_a_typographic_apostrophe_reads_like_a_straight_one():
+    assert preprocess.tokenize("i don\u2019t know") == preprocess.tokenize("i don't know")
+    assert preprocess.standardize(preprocess.tokenize("it\u2019s fine")) == ["it", "fine"]

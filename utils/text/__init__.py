@@ -14,6 +14,9 @@ One module per concern, each importing only the ones listed above it:
 - :mod:`utils.text.predict`: a shipped model from raw text to probabilities (``TextModel``,
   ``save_text_model``, ``load_text_model``) and CARER to the canonical emotions (``to_canonical``).
 - :mod:`utils.text.metrics`: ``personality_report`` and the ``tfidf_logreg`` baseline.
+- :mod:`utils.text.ablation`: what each preprocessing step is worth to the TF-IDF baseline
+  (``preprocessing_ablation``) and a word's label counts (``word_labels``); ``python -m
+  utils.text.ablation`` records both on CARER.
 - :mod:`utils.text.train`: the shipped models' recipes (``train_text_emotion``,
   ``train_personality``) and the course's split of the essays (``essays_split``).
 

@@ -53,11 +53,13 @@ _URL_IN_TEXT = re.compile(r"\b(?:https?://|www\.)\S+", re.IGNORECASE)
 def tokenize(text: str) -> list[str]:
     """NLTK's Treebank word tokeniser on the whole text (needs no downloaded data).
 
-    Web addresses are kept whole (the tokeniser would cut them at ``:`` and ``/``).
+    Web addresses are kept whole (the tokeniser would cut them at ``:`` and ``/``). A typographic
+    apostrophe (U+2019, what Word and phones type) is read as ``'``, so *don’t* splits into *do*
+    and *n't* like *don't* (the tokeniser knows only the straight one).
     """
     from nltk.tokenize import word_tokenize
 
-    pieces = _URL_IN_TEXT.split(text)
+    pieces = _URL_IN_TEXT.split(text.replace("\u2019", "'"))
     urls = _URL_IN_TEXT.findall(text)
     tokens: list[str] = []
     for i, piece in enumerate(pieces):
@@ -162,7 +164,8 @@ class TextPreprocessor:
         return "\n".join(f"{step:>10}: {what}" for step, what in self.resources().items())
 
     def steps(self, text: str | bytes) -> dict[str, list]:
-        """Every intermediate result, step by step (for teaching)."""
+        """Every intermediate result, step by step (for teaching); the stop-word step is named
+        ``"no stop words"`` or, when ``remove_stopwords`` is off, ``"stop words kept"``."""
         text = to_text(text)
         out: dict[str, list] = {"tokens": tokenize(text)}
         out["standardised"] = standardize(out["tokens"])
@@ -171,7 +174,8 @@ class TextPreprocessor:
         out["lowercased"] = words = [w.lower() for w in words] if self.lowercase else words
         if self.remove_stopwords:
             words = [w for w in words if w.lower() not in self.stop_words]
-        out["no stop words"] = words = [w for w in words if len(w) >= self.min_length]
+        kept = "no stop words" if self.remove_stopwords else "stop words kept"  # says what happened
+        out[kept] = words = [w for w in words if len(w) >= self.min_length]
         tagger = self._tagger() if self.pos_tag else None
         out["POS tags"] = tagged = (tagger.tag(words) if tagger is not None and words
                                     else [(w, "NN") for w in words])

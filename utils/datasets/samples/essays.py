@@ -10,52 +10,53 @@ import pandas as pd
 from utils.datasets.samples.seeds import random_stream
 from utils.labels import BIG_FIVE
 
-VERSION = 1  # bump when the files this module writes change: old sample folders regenerate
+VERSION = 2  # bump when the files this module writes change: old sample folders regenerate
 
-ESSAY_COUNT = 60
-# What a writer high ("y") or low ("n") on each trait keeps coming back to.
+ESSAY_COUNT = 100
+# What a writer high ("y") or low ("n") on each trait keeps coming back to, in inflected forms
+# (plurals, -ing, -ed) that lemmatisation merges: "worried", "worrying" and "worries" -> "worry".
 TRAIT_PHRASES: dict[str, dict[str, tuple[str, ...]]] = {
     "EXT": {"y": ("i can't wait to go out with my friends tonight",
-                  "the party last weekend was so much fun", "i love meeting new people",
+                  "the parties last weekend were so much fun", "i loved meeting new people",
                   "everyone on my floor is always talking and laughing with me",
-                  "we are all going dancing later", "i should call my friends and talk"),
+                  "we are all going dancing later", "i called my friends and talked for hours"),
             "n": ("i would rather stay in my room alone and read",
                   "i like it when it is quiet and nobody is around",
                   "crowds make me want to go home", "i spent the whole weekend by myself",
-                  "i don't really talk much in class", "a quiet night with a book sounds good")},
+                  "i don't really talk much in classes", "quiet nights with books sound good")},
     "NEU": {"y": ("i am so worried about my grades", "i feel stressed and nervous all the time",
-                  "what if i fail the test tomorrow", "i get upset about little things",
-                  "my stomach hurts when i am anxious", "i can't stop worrying about everything"),
-            "n": ("things usually work out fine", "i feel pretty relaxed about school",
+                  "what if i fail the tests tomorrow", "i get upset about little things",
+                  "my stomach hurts when i am worrying", "my worries never stop"),
+            "n": ("things usually work out fine", "i feel pretty relaxed about classes",
                   "i don't let little things bother me", "i am calm even before exams",
                   "whatever happens i will be okay", "i slept well and feel rested")},
-    "AGR": {"y": ("my roommate is really nice and i like helping her", "i trust people here",
-                  "i want everyone to be happy", "i am thankful for my family",
-                  "i try to be kind to everyone", "i love helping my friends with their problems"),
-            "n": ("people here are so annoying", "my roommate is rude and i hate it",
+    "AGR": {"y": ("my roommate is really nice and i like helping her", "i trusted people here",
+                  "i want everyone to be happy", "i am thankful for my parents",
+                  "i try to be kind to everyone", "i loved helping my friends with their problems"),
+            "n": ("people here are so annoying", "my roommates are rude and i hated it",
                   "i don't care what they think", "some people are just stupid",
-                  "i argue with my brother all the time", "i am sick of people complaining")},
+                  "i argued with my brothers all the time", "i am sick of people complaining")},
     "CON": {"y": ("i need to finish my homework and then study for chemistry",
-                  "i made a schedule for the week", "i always plan ahead",
-                  "i should organize my notes tonight", "i finished the reading early",
-                  "my list says i have three more things to do"),
+                  "i made schedules for the weeks ahead", "i always planned ahead",
+                  "i organized my notes tonight", "i finished the readings early",
+                  "my lists say i have three more things to do"),
             "n": ("i forgot to do my homework again", "i'll do it later i guess",
-                  "my room is a mess", "i skipped class this morning", "i lost my keys again",
+                  "my room is a mess", "i skipped classes this morning", "i lost my keys again",
                   "i never remember when things are due")},
-    "OPN": {"y": ("i wonder about the meaning of art and music", "i love poetry and new ideas",
+    "OPN": {"y": ("i wondered about the meaning of art and music", "i love poems and new ideas",
                   "philosophy makes me think about the universe",
-                  "i want to travel and try strange food", "imagination is everything",
+                  "i want to travel and try strange foods", "imagination is everything",
                   "dreams are so weird and beautiful"),
-            "n": ("i don't see the point of poetry", "i like things the way they are",
-                  "i just watch the usual shows", "abstract stuff is boring",
-                  "i prefer simple practical things", "art class is a waste of time")},
+            "n": ("i don't see the point of poems", "i like things the way they are",
+                  "i just watched the usual shows", "abstract stuff is boring",
+                  "i prefer simple practical things", "art classes are a waste of time")},
 }
 FILLER_PHRASES = (
     "i am sitting here at my computer", "this assignment is kind of weird",
-    "it is really hot in this room", "my hand is getting tired of typing",
+    "it is really hot in this room", "my hands are getting tired of typing",
     "i keep thinking about what to write next", "the music next door is loud",
     "i'm hungry and it is almost lunch time", "i wonder what my mom is doing right now",
-    "my roommate just walked in", "it is raining outside again", "twenty minutes is a long time",
+    "my roommate just walked in", "it was raining outside again", "twenty minutes is a long time",
     "i need to do laundry", "i had coffee at the café this morning",
     "the jalapeño nachos at the cafeteria were good", "my spanish teacher señor garcía is funny",
     "i should update my résumé", "i don't know what else to say",
@@ -65,7 +66,7 @@ CONNECTORS = (" and ", ". ", " so ", "... ", " but ", ", like, ", ". anyway ", "
 
 def essay_text(labels: dict[str, str], rng: np.random.Generator) -> str:
     """A stream-of-consciousness essay whose trait phrases follow the writer's ``labels``."""
-    target = int(rng.integers(150, 380))  # the last phrase may add a dozen words
+    target = int(rng.integers(150, 260))  # the last phrase may add a dozen words
     parts: list[str] = []
     words = 0
     while words < target:
