@@ -221,7 +221,7 @@ def test_an_unheard_voice_gets_the_unheard_model_then_the_normalised_one(normali
 
 
 def test_training_saves_a_normalised_and_an_unheard_model_per_member(tmp_path, monkeypatch):
-    x, y, speakers = _speakers(n_speakers=5)
+    x, y, speakers = _speakers(n_speakers=5, clips=16)
     cache = tmp_path / "features.npz"
     np.savez(cache, y=y, actors=speakers, **{m: x for m in train_speaker_norm.MEMBERS})
     monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
@@ -237,7 +237,7 @@ def test_the_adaptation_curve_rises_as_the_normaliser_hears_the_voice(monkeypatc
     from utils.audio import adaptation
 
     monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
-    x, y, speakers = _speakers()
+    x, y, speakers = _speakers(n_speakers=5, clips=24)
     report = adaptation.adaptation_curve({"a": x}, y, speakers, orders=2)
     assert report["seen"] == [0, 1, 2, 5, 10, 20, "all"] and len(report["folds"]) == 5
     speaker, unheard = report["curves"]["speaker_only"], report["curves"]["unheard_only"]
@@ -246,3 +246,47 @@ def test_the_adaptation_curve_rises_as_the_normaliser_hears_the_voice(monkeypatc
     shipped = report["curves"]["shipped"]["mean_accuracy"]
     assert shipped[0] == pytest.approx(unheard["mean_accuracy"][0])
     assert shipped[-1] == pytest.approx(speaker["mean_accuracy"][-1])
+
+
+def test_the_numpy_forward_computes_what_predict_proba_does(normalised_model):
+    from utils.inference import load_linear_pipeline
+
+    pipeline, _ = load_linear_pipeline(normalised_model[0])
+    x = np.random.default_rng(0).normal(size=(5, len(pipeline[0].mean_)))
+    np.testing.assert_allclose(predict._linear_forward(pipeline)(x)[:, pipeline[-1].classes_],
+                               pipeline.predict_proba(x), atol=1e-6)
+
+
+def test_the_adaptation_curve_can_reuse_the_c_each_fold_chose(monkeypatch):
+    from utils.audio import adaptation
+
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1,))  # the search can only choose 0.1
+    x, y, speakers = _speakers(n_speakers=5, clips=24)
+    chosen = {f"a_{mode}": {"C": [0.1] * 5} for mode in ("speaker", "global")}
+    searched = adaptation.adaptation_curve({"a": x}, y, speakers, orders=1)
+    reused = adaptation.adaptation_curve({"a": x}, y, speakers, orders=1, chosen_c=chosen)
+    assert reused["curves"] == searched["curves"]
+    chosen["a_speaker"]["C"] = [1e-4] * 5  # a C the search never had: other models
+    assert adaptation.adaptation_curve({"a": x}, y, speakers, orders=1,
+                                       chosen_c=chosen)["curves"] != searched["curves"]
+
+
+def test_only_the_unheard_twins_are_added_to_existing_members(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
+    x, y, speakers = _speakers(n_speakers=5, clips=16)
+    cache = tmp_path / "features.npz"
+    np.savez(cache, y=y, actors=speakers, **{m: x for m in train_speaker_norm.MEMBERS})
+    fitted = train_speaker_norm.fit_logreg_path(normalise.speaker_normalise(x, speakers), y,
+                                                [0.1])[0.1]
+    for member in train_speaker_norm.MEMBERS:
+        train_speaker_norm.save_member(fitted, tmp_path / f"speech_sn_{member}.json",
+                                       normalise.speaker_prior(x, speakers), c=0.1,
+                                       features=train_speaker_norm.FEATURES[member])
+    before = json.loads((tmp_path / "speech_sn_librosa.json").read_text())
+    chosen = train_speaker_norm.add_unheard_models(tmp_path, tmp_path, range(1, 6), cache)
+    after = json.loads((tmp_path / "speech_sn_librosa.json").read_text())
+    assert after.pop("unheard_model") == "speech_sn_librosa_unheard.json" and after == before
+    assert set(chosen) == set(train_speaker_norm.MEMBERS)
+    assert predict.speech_predictor(tmp_path / "speech_sn_librosa.json").unheard is not None

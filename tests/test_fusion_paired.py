@@ -204,7 +204,32 @@ def test_the_shipped_speech_recipe_normalises_each_held_out_actor_with_their_own
 
 def test_speech_out_of_fold_uses_the_shipped_recipe_by_default(monkeypatch):
     made = []
-    monkeypatch.setattr(paired, "SpeakerNormSpeechRecipe",
-                        lambda: made.append(1) or (lambda a, b, c, test, e: np.full((len(test), 8), 1 / 8)))
+
+    def uniform(train_x, train_y, train_actors, test_x, test_actors):
+        return np.full((len(test_x), 8), 1 / 8)
+
+    monkeypatch.setattr(paired, "SpeakerNormSpeechRecipe", lambda: made.append(1) or uniform)
     paired.speech_out_of_fold([np.zeros(3)] * 8, np.zeros(8, int), np.repeat([1, 2, 3, 4], 2), 2)
     assert made == [1]
+
+
+def test_the_shipped_speech_recipe_can_reuse_the_c_of_the_speech_cv(monkeypatch):
+    from utils.audio import train_speaker_norm
+
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1,))  # the search can only choose 0.1
+    rng = np.random.default_rng(1)
+    actors, labels = np.repeat(np.arange(1, 11), 8), np.tile(np.arange(8), 10)
+    x = list(np.eye(8)[labels] * 2 + rng.standard_normal((80, 8)))
+
+    def recipe(candidates=None):
+        made = paired.SpeakerNormSpeechRecipe(["librosa"], candidates)
+        made.features = {"librosa": paired._CachedFeatures(lambda row: row)}
+        return made
+
+    searched = paired.speech_out_of_fold(x, labels, actors, 5, recipe())
+    report = {"librosa_speaker": {"folds": ["1-2", "3-4", "5-6", "7-8", "9-10"], "C": [0.1] * 5}}
+    np.testing.assert_allclose(paired.speech_out_of_fold(x, labels, actors, 5, recipe(report)),
+                               searched)
+    report["librosa_speaker"]["C"] = [1e-4] * 5
+    assert not np.allclose(paired.speech_out_of_fold(x, labels, actors, 5, recipe(report)),
+                           searched)

@@ -120,10 +120,10 @@ def _speech_benchmark(model_file: str | list[str] | None, what: str) -> Callable
 
 
 BENCHMARKS["speech"] = _speech_benchmark(
-    None, "the default speech model: speech checks, silence trim, the fast ComParE 2016 "
-          "functionals (openSMILE, utils/audio/smile/ComParE_2016_fast.conf, 3,200) and 592 "
-          "librosa statistics, each into a speaker-normalised and an unheard-voice logistic "
-          "regression mixed by the normaliser's prior share, probabilities averaged")
+    None, "the default speech model: speech checks, silence trim, ComParE 2016 functionals "
+          "(openSMILE, 6,373) and 592 librosa statistics, each into a speaker-normalised and an "
+          "unheard-voice logistic regression mixed by the normaliser's prior share, "
+          "probabilities averaged")
 BENCHMARKS["speech-previous"] = _speech_benchmark(
     ["speech_logreg.json", "speech_utterance_cnn.keras"],
     "the previous default: speech_logreg and speech_utterance_cnn, probabilities averaged")

@@ -23,7 +23,8 @@ from collections.abc import Sequence
 import numpy as np
 
 from utils.audio.normalise import RunningSpeakerNormaliser, speaker_normalise, speaker_prior
-from utils.audio.train_speaker_norm import fit_member, probabilities
+from utils.audio.train_speaker_norm import (fit_logreg_path, fit_member, probabilities,
+                                            standardised)
 from utils.datasets.ravdess import actor_folds
 
 SEEN = (0, 1, 2, 5, 10, 20)  # clips heard before scoring; "all" is added after them
@@ -31,13 +32,21 @@ CURVES = ("shipped", "speaker_only", "unheard_only")
 
 
 def _fit_fold(features: dict[str, np.ndarray], y: np.ndarray, actors: np.ndarray,
-              train: np.ndarray, inner: list) -> dict:
-    """{member: (speaker model, unheard model, speaker prior)} fitted on the ``train`` rows."""
+              train: np.ndarray, inner: list, chosen: dict | None = None) -> dict:
+    """{member: (speaker model, unheard model, speaker prior)} fitted on the ``train`` rows;
+    ``chosen`` ({mode: C}) skips the C search."""
     out = {}
     for member, x in features.items():
         xs, ys, actor = x[train], y[train], actors[train]
-        out[member] = (fit_member(xs, ys, actor, inner, "speaker")[2],
-                       fit_member(xs, ys, actor, inner, "global")[2], speaker_prior(xs, actor))
+        fitted = []
+        for mode in ("speaker", "global"):
+            if chosen is None:
+                fitted.append(fit_member(xs, ys, actor, inner, mode)[2])
+            else:
+                c = chosen[(member, mode)]
+                z = standardised(xs, actor, None, mode)
+                fitted.append(fit_logreg_path(z, ys, [c])[c])
+        out[member] = (*fitted, speaker_prior(xs, actor))
     return out
 
 
@@ -65,18 +74,26 @@ def _all_clips(features: dict, fitted: dict, rows: np.ndarray) -> np.ndarray:
 
 
 def adaptation_curve(features: dict[str, np.ndarray], y: np.ndarray, actors: np.ndarray,
-                     orders: int = 10, seed: int = 0, prior_weight: float = 2.0) -> dict:
+                     orders: int = 10, seed: int = 0, prior_weight: float = 2.0,
+                     chosen_c: dict | None = None) -> dict:
     """The curves of the module docstring: per curve, per n of ``SEEN + ("all",)``, the mean
-    and std over folds of the accuracy, the mean macro-F1 and the per-fold accuracies."""
+    and std over folds of the accuracy, the mean macro-F1 and the per-fold accuracies.
+
+    ``chosen_c`` (the ``candidates`` of a ``speech_speaker_norm_cv.json`` over the same actors)
+    fits every fold with the C that fold's nested CV chose (``<member>_speaker`` and
+    ``<member>_global``), instead of choosing it again: the same models as that CV."""
     from sklearn.metrics import f1_score
 
     rng = np.random.default_rng(seed)
     blocks = actor_folds(actors)
     seen_labels = [*SEEN, "all"]
     hits = {curve: {n: [] for n in seen_labels} for curve in CURVES}
-    for held in blocks:
+    for fold, held in enumerate(blocks):
         test = np.isin(actors, held)
-        fitted = _fit_fold(features, y, actors, ~test, [b for b in blocks if b != held])
+        chosen = None if chosen_c is None else {
+            (m, mode): chosen_c[f"{m}_{mode}"]["C"][fold] for m in features
+            for mode in ("speaker", "global")}
+        fitted = _fit_fold(features, y, actors, ~test, [b for b in blocks if b != held], chosen)
         truth = {n: [] for n in seen_labels}
         predicted = {curve: {n: [] for n in seen_labels} for curve in CURVES}
         for actor in held:

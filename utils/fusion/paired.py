@@ -198,14 +198,26 @@ class SpeakerNormSpeechRecipe:
     training actors only (folds of consecutive actors, nested as in the card), a balanced
     logistic regression; the test clips z-scored with **their own actor's** clips (unlabelled
     audio of the held-out voice, as ``utils.evaluate speech`` does); the members' probabilities
-    averaged."""
+    averaged. ``cv_candidates`` (the ``candidates`` of a ``speech_speaker_norm_cv.json``) gives
+    a fold whose held-out actors are one of that CV's folds the C its nested CV chose there
+    (the same model as the card's CV) instead of choosing it again."""
 
-    def __init__(self, members: Sequence[str] | None = None) -> None:
+    def __init__(self, members: Sequence[str] | None = None,
+                 cv_candidates: dict | None = None) -> None:
         from utils.audio.predict import feature_function
         from utils.audio.train_speaker_norm import FEATURES, MEMBERS
 
         self.members = list(members or MEMBERS)
         self.features = {m: _CachedFeatures(feature_function(FEATURES[m])) for m in self.members}
+        self.cv_candidates = cv_candidates or {}
+
+    def _chosen_c(self, member: str, test_actors: np.ndarray) -> float | None:
+        """The C the CV report chose for the fold holding out exactly ``test_actors``."""
+        record = self.cv_candidates.get(f"{member}_speaker", {})
+        fold = f"{int(np.min(test_actors))}-{int(np.max(test_actors))}"
+        if fold not in record.get("folds", []):
+            return None
+        return record["C"][record["folds"].index(fold)]
 
     def __call__(self, train_signals: Sequence[np.ndarray], train_labels: np.ndarray,
                  train_actors: np.ndarray, test_signals: Sequence[np.ndarray],
@@ -218,7 +230,9 @@ class SpeakerNormSpeechRecipe:
         inner = actor_folds(train_actors, 4)
         for member in self.members:
             x = self.features[member](train_signals)
-            c, _ = choose_c(x, train_labels, train_actors, inner, "speaker")
+            c = self._chosen_c(member, test_actors)
+            if c is None:
+                c, _ = choose_c(x, train_labels, train_actors, inner, "speaker")
             fitted = fit_logreg_path(speaker_normalise(x, train_actors), train_labels, [c])[c]
             test = speaker_normalise(self.features[member](test_signals), test_actors)
             out += probabilities(fitted, test, len(RAVDESS_CLASSES)) / len(self.members)
