@@ -239,7 +239,8 @@ def test_the_adaptation_curve_rises_as_the_normaliser_hears_the_voice(monkeypatc
     monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
     x, y, speakers = _speakers(n_speakers=5, clips=24)
     report = adaptation.adaptation_curve({"a": x}, y, speakers, orders=2)
-    assert report["seen"] == [0, 1, 2, 5, 10, 20, "all"] and len(report["folds"]) == 5
+    assert report["clips_seen"] == [0, 1, 2, 5, 10, 20, "all"] and len(report["folds"]) == 5
+    assert report["accuracy"] == report["curves"]["shipped"]["mean_accuracy"]
     speaker, unheard = report["curves"]["speaker_only"], report["curves"]["unheard_only"]
     assert speaker["mean_accuracy"][-1] > speaker["mean_accuracy"][0] + 0.2
     assert all(len(folds) == 5 for folds in speaker["fold_accuracy"])

@@ -187,7 +187,7 @@ def _run_speech_adaptation(args: argparse.Namespace) -> dict:
     out = args.out or MODELS_DIR
     out.mkdir(parents=True, exist_ok=True)
     (out / "speech_adaptation.json").write_text(json.dumps(report, indent=1))
-    print(json.dumps({curve: dict(zip(map(str, report["seen"]), r["mean_accuracy"]))
+    print(json.dumps({curve: dict(zip(map(str, report["clips_seen"]), r["mean_accuracy"]))
                       for curve, r in report["curves"].items()}, indent=2))
     return report
 

@@ -29,6 +29,10 @@ from utils.datasets.ravdess import actor_folds
 
 SEEN = (0, 1, 2, 5, 10, 20)  # clips heard before scoring; "all" is added after them
 CURVES = ("shipped", "speaker_only", "unheard_only")
+PROTOCOL = ("5 folds of 4 consecutive actors; models fitted on the other actors; for each held-out "
+            "actor and {orders} random orders of their clips, a running normaliser (prior weight "
+            "{k:g} clips) hears the first n unlabelled and the actor's other clips are scored "
+            "('all': every clip, all heard); mean and std over folds")
 
 
 def _fit_fold(features: dict[str, np.ndarray], y: np.ndarray, actors: np.ndarray,
@@ -115,9 +119,11 @@ def adaptation_curve(features: dict[str, np.ndarray], y: np.ndarray, actors: np.
                 t, p = np.concatenate(truth[n]), np.concatenate(predicted[curve][n])
                 hits[curve][n].append((float(np.mean(t == p)),
                                        float(f1_score(t, p, average="macro"))))
-    return {"seen": seen_labels, "orders": orders, "seed": seed, "prior_weight": prior_weight,
-            "folds": [f"{b[0]}-{b[-1]}" for b in blocks],
-            "curves": {curve: _summary(hits[curve], seen_labels) for curve in CURVES}}
+    curves = {curve: _summary(hits[curve], seen_labels) for curve in CURVES}
+    return {"protocol": PROTOCOL.format(orders=orders, k=prior_weight), "clips_seen": seen_labels,
+            "accuracy": curves["shipped"]["mean_accuracy"], "orders": orders, "seed": seed,
+            "prior_weight": prior_weight, "folds": [f"{b[0]}-{b[-1]}" for b in blocks],
+            "curves": curves}
 
 
 def _summary(hits: dict, seen_labels: Sequence) -> dict:
