@@ -6,8 +6,8 @@
    and described twice (:data:`MEMBERS`): ComParE 2016 functionals
    (:func:`utils.audio.compare_features`, 6,373 numbers) and the course's librosa statistics
    (:func:`utils.audio.speech_features`, 592). (The fast ComParE configuration,
-   :func:`utils.audio.opensmile_features.compare_fast_features`, is a measured candidate: in
-   budget, but 9 points less accurate; models/speech_speaker_norm.md);
+   :func:`utils.audio.opensmile_features.compare_fast_features`, is a measured candidate: a
+   third of the time, but 9 points less accurate; models/speech_speaker_norm.md);
 2. the protocol: 5 folds of 4 actors (1-4, 5-8, ...: two male, two female each); each fold is
    scored by models fitted on the other 16 actors, whose regularisation ``C`` was chosen by a
    grouped CV over those 16 alone (nested), so no number is measured on actors that chose it.
