@@ -13,12 +13,13 @@ from utils.audio import normalise, nospeech, opensmile_features, predict, train_
 
 
 # --- openSMILE without rebuilding it -----------------------------------------------------------
-@pytest.mark.parametrize("name", ["compare", "egemaps"])
+@pytest.mark.parametrize("name", ["compare", "egemaps", "compare_fast"])
 def test_reusable_smile_gives_process_signal_numbers(name):
     import opensmile
 
     smile = opensmile.Smile(feature_set=opensmile_features.FEATURE_SETS[name],
-                            feature_level=opensmile.FeatureLevel.Functionals)
+                            feature_level=opensmile.FeatureLevel.Functionals,
+                            options=opensmile_features.shared_includes())
     signal, other = speech_like(1.5, seed=1), speech_like(1.0, seed=2)
     reusable = opensmile_features.ReusableSmile(opensmile_features.FEATURE_SETS[name])
     first, _, again = reusable(signal), reusable(other), reusable(signal)
@@ -31,6 +32,14 @@ def test_reusable_smile_gives_process_signal_numbers(name):
 def test_compare_features_of_a_too_short_segment_are_nan():
     assert np.isnan(opensmile_features.reusable_smile("compare")(tone(0.01))).all()
     assert opensmile_features.compare_features(speech_like(1.0)).shape == (6373,)
+
+
+def test_the_fast_compare_set_keeps_compare_numbers_without_voicing_or_rasta():
+    fast = opensmile_features.smile_feature_names("compare_fast")
+    assert set(fast) < set(opensmile_features.smile_feature_names("compare"))
+    assert len(fast) == 3200 and opensmile_features.compare_fast_features(tone(1.0)).shape == (3200,)
+    assert not [n for n in fast if "F0" in n or "jitter" in n or "shimmer" in n or "Rfilt" in n]
+    assert [n for n in fast if n.startswith("mfcc_sma[1]")]
 
 
 # --- speaker normalisation ---------------------------------------------------------------------
@@ -137,10 +146,18 @@ def normalised_model(tmp_path_factory):
     y, speakers = np.arange(16) % 8, np.arange(16) // 4
     fitted = train_speaker_norm.fit_logreg_path(normalise.speaker_normalise(x, speakers), y,
                                                 [0.1])[0.1]
-    path = tmp_path_factory.mktemp("sn") / "speech_sn_librosa.json"
-    train_speaker_norm.save_member(fitted, x, speakers, path,
+    folder = tmp_path_factory.mktemp("sn")
+    train_speaker_norm.save_member(fitted, folder / "speech_sn_librosa.json",
+                                   normalise.speaker_prior(x, speakers),
                                    features="utils.audio.speech_features", c=0.1)
-    return path, signals, speakers
+    unheard = train_speaker_norm.fit_logreg_path(x, y, [0.1])[0.1]
+    train_speaker_norm.save_member(unheard, folder / "speech_sn_librosa_unheard.json",
+                                   features="utils.audio.speech_features", c=0.1)
+    train_speaker_norm.save_member(fitted, folder / "speech_sn_mixed.json",
+                                   normalise.speaker_prior(x, speakers),
+                                   features="utils.audio.speech_features", c=0.1,
+                                   unheard_model="speech_sn_librosa_unheard.json")
+    return folder / "speech_sn_librosa.json", signals, speakers
 
 
 def test_a_saved_normalised_model_loads_with_its_prior(normalised_model):
@@ -183,3 +200,94 @@ def test_evaluate_normalises_each_actor_unless_told_not_to(tmp_path, normalised_
     prior = evaluate.main(["--out", str(tmp_path / "prior"), *common, "--no-speaker-norm"])
     assert "own clips" in own["title"] and "prior only" in prior["title"]
     assert own["examples"] == prior["examples"] == 6
+
+
+def test_an_unheard_voice_gets_the_unheard_model_then_the_normalised_one(normalised_model):
+    path, signals, speakers = normalised_model
+    alone = predict.speech_predictor(path)
+    unheard = predict.speech_predictor(path.parent / "speech_sn_librosa_unheard.json")
+    mixed = predict.speech_predictor(path.parent / "speech_sn_mixed.json", adapt=1.0)
+    assert not unheard.speaker_normalised and mixed.unheard is not None
+    np.testing.assert_allclose(mixed.predict_batch(signals[:3]), unheard.predict_batch(signals[:3]),
+                               atol=1e-6)  # nothing heard: the unheard model alone
+    for signal in signals[:4]:
+        mixed(signal)  # heard 4 clips: the prior's share is 2 / (2 + 4)
+    alone.normaliser = mixed.normaliser
+    expected = (unheard.predict_batch(signals[4:6]) / 3
+                + 2 * alone.predict_batch(signals[4:6]) / 3)
+    np.testing.assert_allclose(mixed.predict_batch(signals[4:6]), expected, atol=1e-6)
+    np.testing.assert_allclose(mixed.predict_batch(signals, speakers=speakers),
+                               alone.predict_batch(signals, speakers=speakers), atol=1e-6)
+
+
+def test_training_saves_a_normalised_and_an_unheard_model_per_member(tmp_path, monkeypatch):
+    x, y, speakers = _speakers(n_speakers=5, clips=16)
+    cache = tmp_path / "features.npz"
+    np.savez(cache, y=y, actors=speakers, **{m: x for m in train_speaker_norm.MEMBERS})
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
+    report = train_speaker_norm.train_speech_speaker_norm(tmp_path, tmp_path, range(1, 6),
+                                                          cache=cache, verbose=False)
+    for member in train_speaker_norm.MEMBERS:
+        model = predict.speech_predictor(tmp_path / f"speech_sn_{member}.json")
+        assert model.unheard is not None and report[f"shipped_{member}_unheard_C"] in (0.1, 1.0)
+    assert report["candidates"]["ensemble_speaker"]["fold_accuracy"]
+
+
+def test_the_adaptation_curve_rises_as_the_normaliser_hears_the_voice(monkeypatch):
+    from utils.audio import adaptation
+
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
+    x, y, speakers = _speakers(n_speakers=5, clips=24)
+    report = adaptation.adaptation_curve({"a": x}, y, speakers, orders=2)
+    assert report["clips_seen"] == [0, 1, 2, 5, 10, 20, "all"] and len(report["folds"]) == 5
+    assert report["accuracy"] == report["curves"]["shipped"]["mean_accuracy"]
+    speaker, unheard = report["curves"]["speaker_only"], report["curves"]["unheard_only"]
+    assert speaker["mean_accuracy"][-1] > speaker["mean_accuracy"][0] + 0.2
+    assert all(len(folds) == 5 for folds in speaker["fold_accuracy"])
+    shipped = report["curves"]["shipped"]["mean_accuracy"]
+    assert shipped[0] == pytest.approx(unheard["mean_accuracy"][0])
+    assert shipped[-1] == pytest.approx(speaker["mean_accuracy"][-1])
+
+
+def test_the_numpy_forward_computes_what_predict_proba_does(normalised_model):
+    from utils.inference import load_linear_pipeline
+
+    pipeline, _ = load_linear_pipeline(normalised_model[0])
+    x = np.random.default_rng(0).normal(size=(5, len(pipeline[0].mean_)))
+    np.testing.assert_allclose(predict._linear_forward(pipeline)(x)[:, pipeline[-1].classes_],
+                               pipeline.predict_proba(x), atol=1e-6)
+
+
+def test_the_adaptation_curve_can_reuse_the_c_each_fold_chose(monkeypatch):
+    from utils.audio import adaptation
+
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1,))  # the search can only choose 0.1
+    x, y, speakers = _speakers(n_speakers=5, clips=24)
+    chosen = {f"a_{mode}": {"C": [0.1] * 5} for mode in ("speaker", "global")}
+    searched = adaptation.adaptation_curve({"a": x}, y, speakers, orders=1)
+    reused = adaptation.adaptation_curve({"a": x}, y, speakers, orders=1, chosen_c=chosen)
+    assert reused["curves"] == searched["curves"]
+    chosen["a_speaker"]["C"] = [1e-4] * 5  # a C the search never had: other models
+    assert adaptation.adaptation_curve({"a": x}, y, speakers, orders=1,
+                                       chosen_c=chosen)["curves"] != searched["curves"]
+
+
+def test_only_the_unheard_twins_are_added_to_existing_members(tmp_path, monkeypatch):
+    import json
+
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
+    x, y, speakers = _speakers(n_speakers=5, clips=16)
+    cache = tmp_path / "features.npz"
+    np.savez(cache, y=y, actors=speakers, **{m: x for m in train_speaker_norm.MEMBERS})
+    fitted = train_speaker_norm.fit_logreg_path(normalise.speaker_normalise(x, speakers), y,
+                                                [0.1])[0.1]
+    for member in train_speaker_norm.MEMBERS:
+        train_speaker_norm.save_member(fitted, tmp_path / f"speech_sn_{member}.json",
+                                       normalise.speaker_prior(x, speakers), c=0.1,
+                                       features=train_speaker_norm.FEATURES[member])
+    before = json.loads((tmp_path / "speech_sn_librosa.json").read_text())
+    chosen = train_speaker_norm.add_unheard_models(tmp_path, tmp_path, range(1, 6), cache)
+    after = json.loads((tmp_path / "speech_sn_librosa.json").read_text())
+    assert after.pop("unheard_model") == "speech_sn_librosa_unheard.json" and after == before
+    assert set(chosen) == set(train_speaker_norm.MEMBERS)
+    assert predict.speech_predictor(tmp_path / "speech_sn_librosa.json").unheard is not None

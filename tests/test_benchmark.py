@@ -18,6 +18,14 @@ def test_time_call_reports_order_statistics():
     assert result["mean_ms"] >= 0
 
 
+def test_time_call_separates_cpu_time_from_waiting():
+    import time
+
+    result = benchmark.time_call(lambda: time.sleep(0.01), repeats=5, warmup=1)
+    assert result["median_ms"] >= 10 > result["median_cpu_ms"] + 5  # sleeping costs no CPU
+    assert len(result["load_average"]) == 2 and min(result["load_average"]) >= 0
+
+
 def test_a_registered_benchmark_prints_one_json_line(monkeypatch, capsys):
     monkeypatch.setattr(benchmark, "single_thread", lambda: None)
     monkeypatch.setitem(benchmark.BENCHMARKS, "toy", lambda: ("a no-op", lambda: None))

@@ -181,3 +181,55 @@ def test_the_command_runs_end_to_end_on_the_samples(tmp_path, monkeypatch, capsy
     assert 0 <= saved["best_single_accuracy"] <= 1 and saved["examples"] == 128
     assert saved["chosen_rule"]["face+speech"][0] in crossfit.RULE_NAMES
     assert (tmp_path / "fusion_paired_confusion.png").stat().st_size > 10_000
+
+
+def test_the_shipped_speech_recipe_normalises_each_held_out_actor_with_their_own_clips(monkeypatch):
+    from utils.audio import train_speaker_norm
+
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
+    rng = np.random.default_rng(0)
+    actors = np.repeat(np.arange(1, 11), 16)
+    labels = np.tile(np.arange(8), 20)
+    offsets = 5 * rng.standard_normal((10, 8))[actors - 1]  # a voice moves every feature
+    x = offsets + np.eye(8)[labels] * 2 + 0.3 * rng.standard_normal((len(labels), 8))
+    recipe = paired.SpeakerNormSpeechRecipe(["librosa"])
+    recipe.features = {"librosa": paired._CachedFeatures(lambda row: row)}  # rows as features
+    probs = paired.speech_out_of_fold(list(x), labels, actors, 5, recipe)
+    np.testing.assert_allclose(probs.sum(1), 1, atol=1e-9)
+    assert np.mean(probs.argmax(1) == labels) > 0.8  # the offsets would sink a global model
+    shifted = x + 10 * (actors == 3)[:, None]  # actor 3 louder / deeper: normalised away
+    moved = paired.speech_out_of_fold(list(shifted), labels, actors, 5, recipe)
+    np.testing.assert_allclose(moved, probs, atol=1e-6)
+
+
+def test_speech_out_of_fold_uses_the_shipped_recipe_by_default(monkeypatch):
+    made = []
+
+    def uniform(train_x, train_y, train_actors, test_x, test_actors):
+        return np.full((len(test_x), 8), 1 / 8)
+
+    monkeypatch.setattr(paired, "SpeakerNormSpeechRecipe", lambda: made.append(1) or uniform)
+    paired.speech_out_of_fold([np.zeros(3)] * 8, np.zeros(8, int), np.repeat([1, 2, 3, 4], 2), 2)
+    assert made == [1]
+
+
+def test_the_shipped_speech_recipe_can_reuse_the_c_of_the_speech_cv(monkeypatch):
+    from utils.audio import train_speaker_norm
+
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1,))  # the search can only choose 0.1
+    rng = np.random.default_rng(1)
+    actors, labels = np.repeat(np.arange(1, 11), 8), np.tile(np.arange(8), 10)
+    x = list(np.eye(8)[labels] * 2 + rng.standard_normal((80, 8)))
+
+    def recipe(candidates=None):
+        made = paired.SpeakerNormSpeechRecipe(["librosa"], candidates)
+        made.features = {"librosa": paired._CachedFeatures(lambda row: row)}
+        return made
+
+    searched = paired.speech_out_of_fold(x, labels, actors, 5, recipe())
+    report = {"librosa_speaker": {"folds": ["1-2", "3-4", "5-6", "7-8", "9-10"], "C": [0.1] * 5}}
+    np.testing.assert_allclose(paired.speech_out_of_fold(x, labels, actors, 5, recipe(report)),
+                               searched)
+    report["librosa_speaker"]["C"] = [1e-4] * 5
+    assert not np.allclose(paired.speech_out_of_fold(x, labels, actors, 5, recipe(report)),
+                           searched)

@@ -36,18 +36,24 @@ def single_thread() -> None:
 
 
 def time_call(call: Callable[[], object], repeats: int = 200, warmup: int = 10) -> dict:
-    """Median, 90th percentile and mean of ``call``'s wall time in milliseconds."""
+    """Median, 90th percentile and mean of ``call``'s wall time in milliseconds, the median of
+    its CPU time (this process: what the call costs when other programs share the cores), and
+    the 1-minute load average before and after (how busy the machine was)."""
     for _ in range(warmup):
         call()
-    times = []
+    load_before = os.getloadavg()[0]
+    times, cpu = [], []
     for _ in range(repeats):
-        start = time.perf_counter()
+        start, start_cpu = time.perf_counter(), time.process_time()
         call()
         times.append((time.perf_counter() - start) * 1000)
+        cpu.append((time.process_time() - start_cpu) * 1000)
     times.sort()
     return {"median_ms": round(statistics.median(times), 2),
             "p90_ms": round(times[int(0.9 * (len(times) - 1))], 2),
-            "mean_ms": round(statistics.fmean(times), 2), "repeats": repeats}
+            "mean_ms": round(statistics.fmean(times), 2),
+            "median_cpu_ms": round(statistics.median(cpu), 2), "repeats": repeats,
+            "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)]}
 
 
 def main(argv: Sequence[str] | None = None) -> list[dict]:
@@ -115,8 +121,9 @@ def _speech_benchmark(model_file: str | list[str] | None, what: str) -> Callable
 
 BENCHMARKS["speech"] = _speech_benchmark(
     None, "the default speech model: speech checks, silence trim, ComParE 2016 functionals "
-          "(openSMILE, 6,373) and 592 librosa statistics, each speaker-normalised into a "
-          "logistic regression, probabilities averaged")
+          "(openSMILE, 6,373) and 592 librosa statistics, each into a speaker-normalised and an "
+          "unheard-voice logistic regression mixed by the normaliser's prior share, "
+          "probabilities averaged")
 BENCHMARKS["speech-previous"] = _speech_benchmark(
     ["speech_logreg.json", "speech_utterance_cnn.keras"],
     "the previous default: speech_logreg and speech_utterance_cnn, probabilities averaged")

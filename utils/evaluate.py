@@ -338,6 +338,10 @@ def _fusion_paired_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--text-split", default="val", choices=("val", "test"))
     parser.add_argument("--folds", type=int, default=5, help="speech folds of consecutive actors")
     parser.add_argument("--seed", type=int, default=42, help="seed of the pairing and the halves")
+    parser.add_argument("--speech-cv-report", type=Path, default=None,
+                        help="models/speech_speaker_norm_cv.json: each speech fold that is one of "
+                             "its folds uses the C its nested CV chose (the same model as the "
+                             "speech card's CV) instead of choosing it again")
 
 
 def _run_fusion_paired(args: argparse.Namespace) -> tuple:
@@ -357,9 +361,15 @@ def _run_fusion_paired(args: argparse.Namespace) -> tuple:
     except ValueError:
         raise ValueError(f"--actors: expected a range such as 1-20 or a list such as 1,2,3, "
                          f"got {args.actors!r}") from None
+    recipe = None
+    if args.speech_cv_report:
+        from utils.fusion.paired import SpeakerNormSpeechRecipe
+
+        recipe = SpeakerNormSpeechRecipe(
+            cv_candidates=json.loads(args.speech_cv_report.read_text())["candidates"])
     report, panels, y = crossfit.run_paired_experiment(
         args.faces, args.face_split, args.speech, actors, args.text,
-        args.text_split, args.seed, args.folds)
+        args.text_split, args.seed, args.folds, recipe)
     text = f", CARER {args.text_split}" if args.text else ""
     title = (f"paired by emotion: FER2013 {args.face_split}, RAVDESS actors {args.actors}{text} "
              f"(seed {args.seed})")

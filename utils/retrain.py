@@ -3,6 +3,7 @@
     python -m utils.retrain face --data DIR [--epochs N] [--out models/]
     python -m utils.retrain speech --data DIR
     python -m utils.retrain speech-speaker-norm --data DIR [--cache FILE.npz]   (the default model)
+    python -m utils.retrain speech-adaptation --data DIR [--cache FILE.npz]  (its adaptation curve)
     python -m utils.retrain speech-logreg --data DIR
     python -m utils.retrain speech-utterance-cnn --data DIR [--epochs N]
     python -m utils.retrain text-emotion --data DIR
@@ -132,14 +133,22 @@ def _speech_speaker_norm_arguments(parser: argparse.ArgumentParser) -> None:
                         help="an .npz for the clips' features, OUTSIDE the project (it holds "
                              "the data's content); reused when it exists")
     parser.add_argument("--out", type=Path, default=None, help="folder (default: models/)")
+    parser.add_argument("--unheard-only", action="store_true",
+                        help="only fit the unheard-voice twins and name them in the existing "
+                             "members (no cross-validation, the members unchanged)")
 
 
 def _run_speech_speaker_norm(args: argparse.Namespace) -> dict:
     import json
 
-    from utils.audio.train_speaker_norm import train_speech_speaker_norm
+    from utils.audio.train_speaker_norm import add_unheard_models, train_speech_speaker_norm
     from utils.datasets import ravdess
 
+    if args.unheard_only:
+        chosen = add_unheard_models(args.data, args.out, ravdess.parse_actors(args.actors),
+                                    args.cache)
+        print(json.dumps({"unheard C": chosen}))
+        return chosen
     report = train_speech_speaker_norm(args.data, args.out, ravdess.parse_actors(args.actors),
                                        cache=args.cache)
     print(json.dumps({name: round(r["mean_accuracy"], 4)
@@ -148,6 +157,42 @@ def _run_speech_speaker_norm(args: argparse.Namespace) -> dict:
 
 
 RECIPES["speech-speaker-norm"] = (_speech_speaker_norm_arguments, _run_speech_speaker_norm)
+
+
+def _speech_adaptation_arguments(parser: argparse.ArgumentParser) -> None:
+    from pathlib import Path
+
+    _speech_speaker_norm_arguments(parser)
+    parser.add_argument("--orders", type=int, default=10,
+                        help="random orders of each held-out actor's clips (default 10)")
+    parser.add_argument("--cv-report", type=Path, default=None,
+                        help="a speech_speaker_norm_cv.json: fit each fold with the C its nested "
+                             "CV chose there (the same models as the card's CV) instead of "
+                             "choosing it again")
+
+
+def _run_speech_adaptation(args: argparse.Namespace) -> dict:
+    import json
+
+    from utils.audio.adaptation import adaptation_curve
+    from utils.audio.train_speaker_norm import MEMBERS, clip_features
+    from utils.config import MODELS_DIR
+    from utils.datasets import ravdess
+
+    features, y, actors = clip_features(args.data, ravdess.parse_actors(args.actors), args.cache)
+    report = {"data": f"RAVDESS speech actors {args.actors}, grouped 5-fold CV (held-out actors' "
+                      "unseen clips)", "members": list(MEMBERS)}
+    chosen = json.loads(args.cv_report.read_text())["candidates"] if args.cv_report else None
+    report |= adaptation_curve(features, y, actors, orders=args.orders, chosen_c=chosen)
+    out = args.out or MODELS_DIR
+    out.mkdir(parents=True, exist_ok=True)
+    (out / "speech_adaptation.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps({curve: dict(zip(map(str, report["clips_seen"]), r["mean_accuracy"]))
+                      for curve, r in report["curves"].items()}, indent=2))
+    return report
+
+
+RECIPES["speech-adaptation"] = (_speech_adaptation_arguments, _run_speech_adaptation)
 
 
 def _speech_logreg_arguments(parser: argparse.ArgumentParser) -> None:

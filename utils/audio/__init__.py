@@ -12,8 +12,9 @@ One module per step, each importing only the ones above it:
   SpecAugment (``augment``, ``speed_perturb``, ``spec_augment``, ``SPEED_FACTORS``).
 - :mod:`.models`: the unfitted models: the Keras builders ``speech_cnn_lstm`` and
   ``speech_utterance_cnn``, the scikit-learn pipelines ``speech_svm`` and ``speech_logreg``.
-- :mod:`.opensmile_features`: openSMILE's ComParE 2016 and eGeMAPS functionals, built once
-  (``compare_features``, ``egemaps_features``, ``ReusableSmile``).
+- :mod:`.opensmile_features`: openSMILE's ComParE 2016 and eGeMAPS functionals, built once, and
+  the fast ComParE configuration shipped in ``smile/`` (``compare_features``,
+  ``compare_fast_features``, ``egemaps_features``, ``ReusableSmile``).
 - :mod:`.normalise`: speaker normalisation, fitted per speaker on unlabelled features, and the
   live ``RunningSpeakerNormaliser``.
 - :mod:`.nospeech`: the checks every predictor runs first (``check_speech``, ``NoSpeech``).
@@ -23,6 +24,8 @@ One module per step, each importing only the ones above it:
   (``train_speech``, ``train_speech_logreg``, ``train_speech_utterance_cnn``).
 - :mod:`.train_speaker_norm`: the default model's recipe, grouped cross-validation included
   (``train_speech_speaker_norm``).
+- :mod:`.adaptation`: accuracy against the number of a new voice's clips the live normaliser
+  has heard (``adaptation_curve``).
 - :mod:`.plots`: a log-mel spectrogram with a Grad-CAM map over it (``plot_log_mel``,
   ``window_maps_to_clip``).
 
@@ -33,19 +36,20 @@ TensorFlow, Keras and librosa are imported only by the functions that need them.
 
 from __future__ import annotations
 
-from utils.audio import (augment, features, io, models, normalise, nospeech, opensmile_features,
-                         plots, predict, train, train_speaker_norm)
+from utils.audio import (adaptation, augment, features, io, models, normalise, nospeech,
+                         opensmile_features, plots, predict, train, train_speaker_norm)
 from utils.audio.features import speech_features
 from utils.audio.io import SAMPLE_RATE, load_audio
 from utils.audio.nospeech import NoSpeech, check_speech
-from utils.audio.opensmile_features import compare_features, egemaps_features
+from utils.audio.opensmile_features import (compare_fast_features, compare_features,
+                                            egemaps_features)
 from utils.audio.predict import default_speech_model_paths, speech_predictor
 from utils.audio.train import train_speech, train_speech_logreg, train_speech_utterance_cnn
 from utils.audio.train_speaker_norm import train_speech_speaker_norm
 
-__all__ = ["augment", "features", "io", "models", "normalise", "nospeech", "opensmile_features",
-           "plots", "predict", "train", "train_speaker_norm",
-           "NoSpeech", "SAMPLE_RATE", "check_speech", "compare_features",
+__all__ = ["adaptation", "augment", "features", "io", "models", "normalise", "nospeech",
+           "opensmile_features", "plots", "predict", "train", "train_speaker_norm",
+           "NoSpeech", "SAMPLE_RATE", "check_speech", "compare_fast_features", "compare_features",
            "default_speech_model_paths", "egemaps_features", "load_audio", "speech_features",
            "speech_predictor", "train_speech", "train_speech_logreg", "train_speech_speaker_norm",
            "train_speech_utterance_cnn"]

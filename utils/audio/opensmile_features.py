@@ -16,12 +16,16 @@ from __future__ import annotations
 import functools
 import os
 import threading
+from pathlib import Path
 
 import numpy as np
 
 from utils.audio.io import SAMPLE_RATE
 
-FEATURE_SETS = {"compare": "ComParE_2016", "egemaps": "eGeMAPSv02"}
+SMILE_DIR = Path(__file__).parent / "smile"
+# name -> an openSMILE feature set of the wheel, or a configuration file shipped in smile/
+FEATURE_SETS = {"compare": "ComParE_2016", "egemaps": "eGeMAPSv02",
+                "compare_fast": str(SMILE_DIR / "ComParE_2016_fast.conf")}
 
 
 class ReusableSmile:
@@ -34,12 +38,16 @@ class ReusableSmile:
     """
 
     def __init__(self, feature_set: str = "ComParE_2016", sampling_rate: int = SAMPLE_RATE):
+        """``feature_set``: a name of ``opensmile.FeatureSet`` or the path of a ``.conf`` file."""
         import opensmile
         from opensmile.core.config import config
 
         self._config = config
-        self._wrapper = opensmile.Smile(feature_set=getattr(opensmile.FeatureSet, feature_set),
-                                        feature_level=opensmile.FeatureLevel.Functionals)
+        is_file = feature_set.endswith(".conf")
+        self._wrapper = opensmile.Smile(
+            feature_set=feature_set if is_file else getattr(opensmile.FeatureSet, feature_set),
+            feature_level=opensmile.FeatureLevel.Functionals,
+            options=shared_includes() if is_file else None)
         options = self._wrapper._options()  # the options process_signal would pass
         options["source"] = os.path.join(self._wrapper.default_config_root,
                                          config.EXTERNAL_INPUT_CONFIG)
@@ -72,6 +80,16 @@ class ReusableSmile:
         return np.asarray(out[0], np.float32).ravel()
 
 
+def shared_includes() -> dict[str, str]:
+    """The wheel's buffer-mode includes, named by the options a configuration outside the
+    wheel's folder needs (the wheel's own configurations find them by relative paths)."""
+    import opensmile
+
+    shared = Path(opensmile.__file__).parent / "core" / "config" / "shared"
+    return {"bufferModeConf": str(shared / "BufferMode.conf.inc"),
+            "bufferModeRbLagConf": str(shared / "BufferModeRbLag.conf.inc")}
+
+
 @functools.lru_cache(maxsize=4)
 def reusable_smile(name: str = "compare") -> ReusableSmile:
     """The process's shared :class:`ReusableSmile` of ``name`` (a key of :data:`FEATURE_SETS`)."""
@@ -93,6 +111,13 @@ def smile_features(signal: np.ndarray, sr: int = SAMPLE_RATE, trim: bool = True,
 def compare_features(signal: np.ndarray, sr: int = SAMPLE_RATE, trim: bool = True) -> np.ndarray:
     """ComParE 2016 functionals (6,373 numbers) of the trimmed utterance."""
     return smile_features(signal, sr, trim, "compare")
+
+
+def compare_fast_features(signal: np.ndarray, sr: int = SAMPLE_RATE,
+                          trim: bool = True) -> np.ndarray:
+    """ComParE 2016 functionals made fast enough for real time (``smile/ComParE_2016_fast.conf``:
+    what it keeps and why is in its header) of the trimmed utterance."""
+    return smile_features(signal, sr, trim, "compare_fast")
 
 
 def egemaps_features(signal: np.ndarray, sr: int = SAMPLE_RATE, trim: bool = True) -> np.ndarray:

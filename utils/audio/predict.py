@@ -2,9 +2,10 @@
 
 :func:`speech_predictor` loads any speech model the course saves (a ``.json`` linear model, a
 ``.keras`` network, or a list of them) as one callable; :func:`default_speech_model_paths` names
-the shipped pair it loads by default: two speaker-normalised linear models
-(:mod:`utils.audio.train_speaker_norm`). Every predictor first checks that there is speech at
-all and raises :class:`utils.audio.nospeech.NoSpeech` (a ``ValueError``) when there is none.
+the shipped pair it loads by default: two speaker-normalised linear models, each with a
+globally standardised twin for a voice not heard yet (:mod:`utils.audio.train_speaker_norm`).
+Every predictor first checks that there is speech at all and raises
+:class:`utils.audio.nospeech.NoSpeech` (a ``ValueError``) when there is none.
 """
 
 from __future__ import annotations
@@ -29,19 +30,22 @@ PREVIOUS_SPEECH_MODELS = ("speech_logreg.json", "speech_utterance_cnn.keras")
 def default_speech_model_paths() -> list[Path]:
     """The shipped speech models the default predictor averages: speaker-normalised logistic
     regressions on ComParE 2016 functionals and on
-    :func:`utils.audio.features.speech_features`, chosen by grouped cross-validation over
-    RAVDESS actors 1-20 (``models/speech_speaker_norm.md``)."""
+    :func:`utils.audio.features.speech_features`, each with its model for a voice not heard yet
+    (``unheard_model``), chosen by grouped cross-validation over RAVDESS actors 1-20
+    (``models/speech_speaker_norm.md``)."""
     from utils.config import MODELS_DIR
 
     return [MODELS_DIR / name for name in DEFAULT_SPEECH_MODELS]
 
 
-def _feature_function(name: str) -> Callable[..., np.ndarray]:
+def feature_function(name: str) -> Callable[..., np.ndarray]:
     """The feature function a saved linear model names in its ``features`` field."""
-    from utils.audio.opensmile_features import compare_features, egemaps_features
+    from utils.audio.opensmile_features import (compare_fast_features, compare_features,
+                                                egemaps_features)
 
     known = {"utils.audio.speech_features": speech_features,
              "utils.audio.compare_features": compare_features,
+             "utils.audio.compare_fast_features": compare_fast_features,
              "utils.audio.egemaps_features": egemaps_features}
     if name not in known:
         raise ValueError(f"unknown speech features {name!r}; known: {sorted(known)}")
@@ -69,6 +73,10 @@ class SpeechPredictor:
     def __call__(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
         """The class probabilities of one signal, shape (8,); :class:`NoSpeech` without speech."""
         check_speech(signal, sr)
+        return self.predict_checked(signal, sr)
+
+    def predict_checked(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
+        """:meth:`__call__` without the speech checks (the caller ran them)."""
         return self._forward_one(self.features(signal, sr)[np.newaxis])[0]
 
     def features_of(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE) -> np.ndarray:
@@ -95,30 +103,50 @@ class NormalisedLinearPredictor(SpeechPredictor):
     the normaliser with that weight, so it adapts to the voice it hears (:meth:`reset` for a new
     speaker). :meth:`predict_batch` with ``speakers`` normalises every speaker's clips with
     their own statistics, as the model was trained.
+
+    ``unheard`` (optional) is the same features' model trained with plain, global
+    standardisation: better than the speaker-normalised one for a voice not heard yet (the
+    prior is a poor stand-in for a speaker's own statistics). The two are mixed with the
+    normaliser's own weights: after n clips the prior holds k / (k + n) of the running mean
+    (k = ``prior_weight``), and so does ``unheard`` of the probabilities: all of them before
+    the first clip, a third after 4 clips, 3% after 60.
     """
 
     speaker_normalised = True
 
     def __init__(self, pipeline: Any, features: Callable, forward: Callable,
-                 normaliser: RunningSpeakerNormaliser, adapt: float = 0.0):
+                 normaliser: RunningSpeakerNormaliser, adapt: float = 0.0,
+                 unheard: Callable[[np.ndarray], np.ndarray] | None = None):
         super().__init__(pipeline, features, forward, forward)
-        self.normaliser, self.adapt = normaliser, float(adapt)
+        self.normaliser, self.adapt, self.unheard = normaliser, float(adapt), unheard
 
-    def __call__(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
-        """The class probabilities of one signal, shape (8,), normalised by the normaliser."""
-        check_speech(signal, sr)
+    def predict_checked(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
+        """The class probabilities of one checked signal, shape (8,), normalised by the
+        normaliser (after folding the signal in, when ``adapt`` > 0)."""
         features = self.features(signal, sr)
         if self.adapt > 0:
             self.normaliser.update(features, self.adapt)
-        return self._forward_one(self.normaliser.transform(features)[np.newaxis])[0]
+        return self._running(features[np.newaxis])[0]
+
+    def _running(self, features: np.ndarray) -> np.ndarray:
+        """Probabilities (n, 8) of features normalised by the normaliser's current statistics,
+        mixed with ``unheard``'s by the prior's share (see the class docstring)."""
+        normalised = self._forward_one(self.normaliser.transform(features))
+        if self.unheard is None:
+            return normalised
+        prior_share = self.normaliser.prior_weight / (self.normaliser.prior_weight
+                                                      + self.normaliser.n)
+        unheard = self.unheard(np.nan_to_num(features, nan=0.0, posinf=0.0, neginf=0.0))
+        return prior_share * unheard + (1 - prior_share) * normalised
 
     def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE,
                       speakers: Sequence | None = None) -> np.ndarray:
         """Probabilities (n, 8): each speaker's clips normalised with their own statistics, or
-        all of them with the normaliser's current statistics when ``speakers`` is None."""
+        all of them by the normaliser as it stands (:meth:`__call__` without adapting) when
+        ``speakers`` is None."""
         features = self.features_of(signals, sr)
         if speakers is None:
-            return self._forward_many(self.normaliser.transform(features))
+            return self._running(features)
         return self._forward_many(speaker_normalise(features, speakers))
 
     def reset(self) -> None:
@@ -136,8 +164,8 @@ class SpeechEnsemble:
 
     def __call__(self, signal: np.ndarray, sr: int = SAMPLE_RATE) -> np.ndarray:
         """The mean class probabilities of one signal, shape (8,)."""
-        check_speech(signal, sr)
-        return np.mean([member(signal, sr) for member in self.members], axis=0)
+        check_speech(signal, sr)  # once for all members
+        return np.mean([member.predict_checked(signal, sr) for member in self.members], axis=0)
 
     def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE,
                       speakers: Sequence | None = None) -> np.ndarray:
@@ -177,24 +205,50 @@ def speech_predictor(model: Any = None, adapt: float = 0.0) -> SpeechPredictor |
 
 def _linear_predictor(path: str | Path, adapt: float = 0.0) -> SpeechPredictor:
     """:func:`speech_predictor` for a linear model saved as JSON (speaker-normalised when the
-    file holds a speaker prior, ``speaker_prior_mean`` and ``speaker_prior_var``)."""
-    from utils.labels import RAVDESS_CLASSES
+    file holds a speaker prior, ``speaker_prior_mean`` and ``speaker_prior_var``; its
+    ``unheard_model``, a file beside it, is the model for a voice not heard yet)."""
     from utils.inference import load_linear_pipeline
 
     pipeline, meta = load_linear_pipeline(path)
-    seen = pipeline[-1].classes_  # classes absent from training get probability 0
-
-    def forward(features: np.ndarray) -> np.ndarray:
-        probabilities = np.zeros((len(features), len(RAVDESS_CLASSES)), np.float32)
-        probabilities[:, seen] = pipeline.predict_proba(features)
-        return probabilities
-
-    features = _feature_function(meta.get("features", "utils.audio.speech_features"))
+    forward = _linear_forward(pipeline)
+    features = feature_function(meta.get("features", "utils.audio.speech_features"))
     if "speaker_prior_mean" not in meta:
         return SpeechPredictor(pipeline, features, forward, forward)
     normaliser = RunningSpeakerNormaliser(meta["speaker_prior_mean"], meta["speaker_prior_var"],
                                           meta.get("prior_weight", 2.0))
-    return NormalisedLinearPredictor(pipeline, features, forward, normaliser, adapt)
+    unheard = None
+    if "unheard_model" in meta:
+        twin, _ = load_linear_pipeline(Path(path).parent / meta["unheard_model"])
+        unheard = _linear_forward(twin)
+    return NormalisedLinearPredictor(pipeline, features, forward, normaliser, adapt, unheard)
+
+
+def _linear_forward(pipeline: Any) -> Callable[[np.ndarray], np.ndarray]:
+    """Features (n, d) -> probabilities (n, 8) of a loaded scaler + multinomial logistic
+    regression (classes absent from its training get probability 0). The arithmetic of
+    ``pipeline.predict_proba`` in numpy: scikit-learn's input validation cost more than the
+    product itself (about 2 ms a call, four calls a window)."""
+    scaler, classifier = pipeline[0], pipeline[-1]
+    if classifier.coef_.shape[0] == 1:  # a binary model: sigmoid of one score
+        return lambda features: _padded(pipeline.predict_proba(features), classifier.classes_)
+    weights = (classifier.coef_ / scaler.scale_).T  # standardising folded into the weights
+    bias = classifier.intercept_ - (scaler.mean_ / scaler.scale_) @ classifier.coef_.T
+
+    def forward(features: np.ndarray) -> np.ndarray:
+        logits = np.asarray(features, np.float64) @ weights + bias
+        p = np.exp(logits - logits.max(axis=1, keepdims=True))
+        return _padded(p / p.sum(axis=1, keepdims=True), classifier.classes_)
+
+    return forward
+
+
+def _padded(probabilities: np.ndarray, seen: np.ndarray) -> np.ndarray:
+    """Probabilities over the classes a model saw, placed in the 8 RAVDESS columns."""
+    from utils.labels import RAVDESS_CLASSES
+
+    out = np.zeros((len(probabilities), len(RAVDESS_CLASSES)), np.float32)
+    out[:, seen] = probabilities
+    return out
 
 
 def _network_predictor(model: str | Path | Any) -> SpeechPredictor:

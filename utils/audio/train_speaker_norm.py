@@ -3,18 +3,25 @@
 ``python -m utils.retrain speech-speaker-norm --data DIR`` runs :func:`train_speech_speaker_norm`:
 
 1. every RAVDESS clip of the given actors (default 1-20) is loaded at 16 kHz, trimmed of silence,
-   and described twice: ComParE 2016 functionals (:func:`utils.audio.compare_features`, 6,373
-   numbers) and the course's librosa statistics (:func:`utils.audio.speech_features`, 592);
+   and described twice (:data:`MEMBERS`): ComParE 2016 functionals
+   (:func:`utils.audio.compare_features`, 6,373 numbers) and the course's librosa statistics
+   (:func:`utils.audio.speech_features`, 592). (The fast ComParE configuration,
+   :func:`utils.audio.opensmile_features.compare_fast_features`, is a measured candidate: a
+   third of the time, but 9 points less accurate; models/speech_speaker_norm.md);
 2. the protocol: 5 folds of 4 actors (1-4, 5-8, ...: two male, two female each); each fold is
    scored by models fitted on the other 16 actors, whose regularisation ``C`` was chosen by a
    grouped CV over those 16 alone (nested), so no number is measured on actors that chose it.
    Every candidate is reported per fold: each feature set alone and the two averaged, with
    speaker normalisation (each actor z-scored with its own unlabelled clips,
    :func:`utils.audio.normalise.speaker_normalise`), the same models fed the training prior only
-   (a new speaker before any of their audio is heard), and the usual global standardisation;
+   (a new speaker before any of their audio is heard), and the usual global standardisation
+   (the ``global`` models are the shipped ones for a voice not heard yet: the ensemble's
+   ``prior`` number is the condition, ``ensemble_global`` the shipped recipe's number in it);
 3. the shipped models are fitted on all the actors, ``C`` chosen by the same 5-fold CV, and saved
    as JSON with the speaker prior (:func:`utils.audio.normalise.speaker_prior`) inside:
-   ``speech_sn_compare.json``, ``speech_sn_librosa.json``; the CV in ``speech_speaker_norm_cv.json``.
+   ``speech_sn_compare.json``, ``speech_sn_librosa.json`` (each with its ``_unheard`` twin,
+   fitted with global standardisation, for a voice before any of it is heard); the CV in
+   ``speech_speaker_norm_cv.json``.
 """
 
 from __future__ import annotations
@@ -28,8 +35,10 @@ import numpy as np
 from utils.audio.normalise import speaker_normalise, speaker_prior
 from utils.datasets.ravdess import actor_folds
 
-MEMBERS = ("compare", "librosa")
-FEATURES = {"compare": "utils.audio.compare_features", "librosa": "utils.audio.speech_features"}
+MEMBERS = ("compare", "librosa")  # the shipped pair's feature sets
+FEATURES = {"compare": "utils.audio.compare_features",
+            "compare_fast": "utils.audio.compare_fast_features",
+            "egemaps": "utils.audio.egemaps_features", "librosa": "utils.audio.speech_features"}
 GRID = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 MODES = ("speaker", "prior", "global")  # how the scored actors' features are standardised
 
@@ -85,7 +94,7 @@ def standardised(x: np.ndarray, actors: np.ndarray, train: np.ndarray, mode: str
     return out
 
 
-def _choose_c(x, y, actors, blocks, mode) -> tuple[float, dict]:
+def choose_c(x, y, actors, blocks, mode) -> tuple[float, dict]:
     """C by grouped CV over ``blocks`` (each block held out once), and the mean accuracy per C."""
     scores = {c: [] for c in GRID}
     for held in blocks:
@@ -97,12 +106,22 @@ def _choose_c(x, y, actors, blocks, mode) -> tuple[float, dict]:
     return max(GRID, key=lambda c: (mean[c], -c)), mean  # ties: the stronger penalty
 
 
+def fit_member(x: np.ndarray, y: np.ndarray, actors: np.ndarray, blocks: list,
+               mode: str) -> tuple[float, dict, tuple]:
+    """(C, mean accuracy per C, fitted model): C chosen by grouped CV over ``blocks``, then one
+    model fitted on all rows, each actor z-scored with their own clips (``mode`` ``speaker``) or
+    all standardised together (``global``)."""
+    c, by_c = choose_c(x, y, actors, blocks, mode)
+    z = speaker_normalise(x, actors) if mode == "speaker" else standardised(x, actors, None, mode)
+    return c, by_c, fit_logreg_path(z, y, [c])[c]
+
+
 def _fold_probabilities(x, y, actors, blocks, held, fit_mode) -> tuple[float, np.ndarray, dict]:
     """(chosen C, test rows, {scoring mode: probabilities}) of one outer fold of one member:
     a ``speaker`` model is scored both with the test actors' own statistics and with the prior."""
     test = np.isin(actors, held)
-    c, _ = _choose_c(x[~test], y[~test], actors[~test], [b for b in blocks if b != held], fit_mode)
-    fitted = fit_logreg_path(standardised(x, actors, ~test, fit_mode)[~test], y[~test], [c])[c]
+    c, _, fitted = fit_member(x[~test], y[~test], actors[~test], [b for b in blocks if b != held],
+                              fit_mode)
     modes = ("speaker", "prior") if fit_mode == "speaker" else ("global",)
     return c, test, {m: probabilities(fitted, standardised(x, actors, ~test, m)[test])
                      for m in modes}
@@ -149,27 +168,29 @@ def cross_validate(features: dict[str, np.ndarray], y: np.ndarray, actors: np.nd
     return results
 
 
-def clip_features(data: str | Path, actors: Sequence[int],
-                  cache: str | Path | None = None) -> tuple[dict, np.ndarray, np.ndarray]:
+def clip_features(data: str | Path, actors: Sequence[int], cache: str | Path | None = None,
+                  members: Sequence[str] = MEMBERS) -> tuple[dict, np.ndarray, np.ndarray]:
     """({member: features (clips, d)}, labels, actors) of the RAVDESS clips of ``actors``, each
-    loaded, trimmed once and described by both feature sets. ``cache`` (an ``.npz`` path
-    **outside** the project: it holds the data's content) skips the work the second time."""
-    from utils.audio.features import speech_features, trim_silence
+    loaded, trimmed once and described by every feature set of ``members`` (keys of
+    :data:`FEATURES`). ``cache`` (an ``.npz`` path **outside** the project: it holds the data's
+    content) skips the work the second time; a cache without one of the members is redone."""
+    from utils.audio.features import trim_silence
     from utils.audio.io import load_audio
-    from utils.audio.opensmile_features import compare_features
+    from utils.audio.predict import feature_function
     from utils.datasets import ravdess
     from utils.labels import RAVDESS_CLASSES
 
     if cache is not None and Path(cache).exists():
         saved = np.load(cache)
-        return {m: saved[m] for m in MEMBERS}, saved["y"], saved["actors"]
+        if set(members) <= set(saved.files):
+            return {m: saved[m] for m in members}, saved["y"], saved["actors"]
     frame = ravdess.table(Path(data))
     frame = frame[frame["actor"].isin(list(actors))].sort_values("path").reset_index(drop=True)
     if frame.empty:
         raise FileNotFoundError(f"no RAVDESS speech files of actors {list(actors)} below {data}")
     signals = [trim_silence(load_audio(path)) for path in frame["path"]]
-    features = {"compare": np.stack([compare_features(s, trim=False) for s in signals]),
-                "librosa": np.stack([speech_features(s, trim=False) for s in signals])}
+    features = {m: np.stack([feature_function(FEATURES[m])(s, trim=False) for s in signals])
+                for m in members}
     y = frame["emotion"].map(RAVDESS_CLASSES.index).to_numpy()
     found = frame["actor"].to_numpy()
     if cache is not None:
@@ -177,9 +198,10 @@ def clip_features(data: str | Path, actors: Sequence[int],
     return features, y, found
 
 
-def save_member(fitted: tuple, x: np.ndarray, actors: np.ndarray, path: Path, **meta) -> Path:
-    """One shipped member as :func:`utils.inference.save_linear_pipeline` writes a linear model,
-    with the speaker prior (the normaliser's starting statistics) beside the coefficients."""
+def save_member(fitted: tuple, path: Path, prior: tuple | None = None, **meta) -> Path:
+    """One shipped member as :func:`utils.inference.save_linear_pipeline` writes a linear model;
+    a speaker-normalised one with ``prior`` (the normaliser's starting mean and variance,
+    :func:`utils.audio.normalise.speaker_prior`) beside the coefficients."""
     from sklearn.linear_model import LogisticRegression
     from sklearn.pipeline import make_pipeline
     from sklearn.preprocessing import StandardScaler
@@ -191,11 +213,11 @@ def save_member(fitted: tuple, x: np.ndarray, actors: np.ndarray, path: Path, **
     scaler, classifier = StandardScaler(), LogisticRegression()
     scaler.mean_, scaler.scale_ = mean, scale
     classifier.coef_, classifier.intercept_, classifier.classes_ = coef, intercept, classes
-    prior_mean, prior_var = speaker_prior(x, actors)
+    if prior is not None:
+        meta |= {"prior_weight": 2.0, "speaker_prior_mean": prior[0].tolist(),
+                 "speaker_prior_var": prior[1].tolist()}
     return save_linear_pipeline(make_pipeline(scaler, classifier), path,
-                                class_names=list(RAVDESS_CLASSES), prior_weight=2.0,
-                                speaker_prior_mean=prior_mean.tolist(),
-                                speaker_prior_var=prior_var.tolist(), **meta)
+                                class_names=list(RAVDESS_CLASSES), **meta)
 
 
 def train_speech_speaker_norm(data: str | Path, out: str | Path | None = None,
@@ -203,8 +225,10 @@ def train_speech_speaker_norm(data: str | Path, out: str | Path | None = None,
                               cache: str | Path | None = None, verbose: bool = True) -> dict:
     """Cross-validate every candidate, then fit and save the shipped pair on all ``actors``.
 
-    Writes ``speech_sn_compare.json``, ``speech_sn_librosa.json`` and the CV report
-    ``speech_speaker_norm_cv.json`` to ``out`` (default ``models/``); returns the report."""
+    Writes, per member of :data:`MEMBERS`, ``speech_sn_<member>.json`` (speaker-normalised) and
+    ``speech_sn_<member>_unheard.json`` (globally standardised, for a voice not heard yet; the
+    first names it), and the CV report ``speech_speaker_norm_cv.json`` to ``out`` (default
+    ``models/``); returns the report."""
     import json
 
     from utils.config import MODELS_DIR
@@ -214,16 +238,55 @@ def train_speech_speaker_norm(data: str | Path, out: str | Path | None = None,
     features, y, found = clip_features(data, actors, cache)
     report = {"protocol": "5-fold CV grouped by actor (blocks of 4 consecutive actors), C chosen "
                           "by nested grouped CV inside the training actors",
-              "actors": sorted(set(found.tolist())), "grid": list(GRID),
+              "members": list(MEMBERS), "actors": sorted(set(found.tolist())), "grid": list(GRID),
               "candidates": cross_validate(features, y, found, verbose)}
     blocks = actor_folds(found)
     for member, x in features.items():
-        c, by_c = _choose_c(x, y, found, blocks, "speaker")
-        fitted = fit_logreg_path(speaker_normalise(x, found), y, [c])[c]
-        save_member(fitted, x, found, out / f"speech_sn_{member}.json", features=FEATURES[member],
-                    c=c, cv_accuracy_by_c={str(k): round(v, 4) for k, v in by_c.items()},
-                    trained_on=f"RAVDESS speech actors {report['actors'][0]}-"
-                               f"{report['actors'][-1]}, each z-scored with their own clips")
+        c, by_c, fitted = fit_member(x, y, found, blocks, "speaker")
+        save_member(fitted, out / f"speech_sn_{member}.json", speaker_prior(x, found),
+                    features=FEATURES[member], c=c,
+                    cv_accuracy_by_c={str(k): round(v, 4) for k, v in by_c.items()},
+                    trained_on=f"{_trained_on(found)}, each z-scored with their own clips",
+                    unheard_model=f"speech_sn_{member}_unheard.json")
         report[f"shipped_{member}_C"] = c
+        report[f"shipped_{member}_unheard_C"] = save_unheard(member, x, y, found, out)
     (out / "speech_speaker_norm_cv.json").write_text(json.dumps(report, indent=1))
     return report
+
+
+def _trained_on(actors: np.ndarray) -> str:
+    """'RAVDESS speech actors 1-20' for the actors a model was fitted on."""
+    return f"RAVDESS speech actors {int(actors.min())}-{int(actors.max())}"
+
+
+def save_unheard(member: str, x: np.ndarray, y: np.ndarray, actors: np.ndarray,
+                 out: Path) -> float:
+    """Fit a member's unheard twin (global standardisation, ``C`` by the 5-fold grouped CV)
+    on all ``actors``, save it as ``speech_sn_<member>_unheard.json``; return its C."""
+    c, by_c, fitted = fit_member(x, y, actors, actor_folds(actors), "global")
+    save_member(fitted, out / f"speech_sn_{member}_unheard.json", features=FEATURES[member], c=c,
+                cv_accuracy_by_c={str(k): round(v, 4) for k, v in by_c.items()},
+                trained_on=f"{_trained_on(actors)}, standardised over all their clips together")
+    return c
+
+
+def add_unheard_models(data: str | Path, out: str | Path | None = None,
+                       actors: Sequence[int] = range(1, 21),
+                       cache: str | Path | None = None) -> dict:
+    """Only the unheard twins: fit them (:func:`save_unheard`) and name them in the existing
+    speaker-normalised members' files (their numbers unchanged). What
+    ``retrain speech-speaker-norm --unheard-only`` runs, without redoing the whole CV."""
+    import json
+
+    from utils.config import MODELS_DIR
+
+    out = Path(out) if out else MODELS_DIR
+    features, y, found = clip_features(data, actors, cache)
+    chosen = {}
+    for member, x in features.items():
+        chosen[member] = save_unheard(member, x, y, found, out)
+        path = out / f"speech_sn_{member}.json"
+        record = json.loads(path.read_text())
+        record["unheard_model"] = f"speech_sn_{member}_unheard.json"
+        path.write_text(json.dumps(record))
+    return chosen

@@ -13,8 +13,9 @@ Every modality's probabilities come from a model that never trained on the examp
   flip-averaged as shipped);
 - speech: **out of fold**, grouped by actor (:func:`speech_out_of_fold`): each fold of consecutive
   actors is predicted by a model trained on the other actors. The recipe is one argument
-  (default :class:`LinearSpeechRecipe`, the course's linear model), so a new speech recipe is
-  measured by passing it;
+  (default :class:`SpeakerNormSpeechRecipe`, the shipped speaker-normalised recipe, each held-out
+  actor normalised with their own unlabelled clips; :class:`LinearSpeechRecipe` is the earlier
+  one), so a new speech recipe is measured by passing it;
 - text: the shipped text model on a CARER split it was not trained on (:func:`text_probabilities`).
 
 Pairing (:func:`pair_by_emotion`) is seeded: every example of the smaller side of a class is used,
@@ -149,24 +150,33 @@ def build_paired_set(face_probs: np.ndarray, face_labels: np.ndarray, speech_pro
 
 
 # --- probabilities without leakage -------------------------------------------------------------
+class _CachedFeatures:
+    """Features of each signal computed once and kept for the other folds (by object: the
+    signal is kept too, so its id stays unique)."""
+
+    def __init__(self, function: Callable[[np.ndarray], np.ndarray]) -> None:
+        self.function = function
+        self._features: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+
+    def __call__(self, signals: Sequence[np.ndarray]) -> np.ndarray:
+        """The stacked features ``(n, d)`` of ``signals``."""
+        for signal in signals:
+            if id(signal) not in self._features:
+                self._features[id(signal)] = (signal, self.function(signal))
+        return np.stack([self._features[id(s)][1] for s in signals])
+
+
 class LinearSpeechRecipe:
-    """The course's linear speech recipe as a :data:`SpeechRecipe`: ``speech_features`` of each
-    trimmed clip, ``StandardScaler`` and a balanced logistic regression
+    """The course's earlier linear speech recipe as a :data:`SpeechRecipe`: ``speech_features``
+    of each trimmed clip, ``StandardScaler`` and a balanced logistic regression
     (:func:`utils.audio.models.speech_logreg`, ``C`` of models/speech_logreg.md), trained on the
     training actors' clips. Features are computed once per clip and kept for the other folds."""
 
     def __init__(self, c: float = SPEECH_LOGREG_C) -> None:
-        self.c = c
-        self._features: dict[int, tuple[np.ndarray, np.ndarray]] = {}
-
-    def features(self, signals: Sequence[np.ndarray]) -> np.ndarray:
-        """``speech_features`` of each signal, ``(n, 592)``, cached by object."""
         from utils.audio.features import speech_features
 
-        for signal in signals:
-            if id(signal) not in self._features:  # the signal is kept, so its id stays unique
-                self._features[id(signal)] = (signal, speech_features(signal))
-        return np.stack([self._features[id(s)][1] for s in signals])
+        self.c = c
+        self.features = _CachedFeatures(speech_features)
 
     def __call__(self, train_signals: Sequence[np.ndarray], train_labels: np.ndarray,
                  train_actors: np.ndarray, test_signals: Sequence[np.ndarray],
@@ -180,6 +190,55 @@ class LinearSpeechRecipe:
         return out
 
 
+class SpeakerNormSpeechRecipe:
+    """The shipped speech recipe (:mod:`utils.audio.train_speaker_norm`, models/
+    speech_speaker_norm.md) as a :data:`SpeechRecipe`, the default of
+    :func:`speech_out_of_fold`: for each member feature set (``MEMBERS``), the training actors'
+    clips each z-scored with their own actor's statistics, ``C`` chosen by a grouped CV over the
+    training actors only (folds of consecutive actors, nested as in the card), a balanced
+    logistic regression; the test clips z-scored with **their own actor's** clips (unlabelled
+    audio of the held-out voice, as ``utils.evaluate speech`` does); the members' probabilities
+    averaged. ``cv_candidates`` (the ``candidates`` of a ``speech_speaker_norm_cv.json``) gives
+    a fold whose held-out actors are one of that CV's folds the C its nested CV chose there
+    (the same model as the card's CV) instead of choosing it again."""
+
+    def __init__(self, members: Sequence[str] | None = None,
+                 cv_candidates: dict | None = None) -> None:
+        from utils.audio.predict import feature_function
+        from utils.audio.train_speaker_norm import FEATURES, MEMBERS
+
+        self.members = list(members or MEMBERS)
+        self.features = {m: _CachedFeatures(feature_function(FEATURES[m])) for m in self.members}
+        self.cv_candidates = cv_candidates or {}
+
+    def _chosen_c(self, member: str, test_actors: np.ndarray) -> float | None:
+        """The C the CV report chose for the fold holding out exactly ``test_actors``."""
+        record = self.cv_candidates.get(f"{member}_speaker", {})
+        fold = f"{int(np.min(test_actors))}-{int(np.max(test_actors))}"
+        if fold not in record.get("folds", []):
+            return None
+        return record["C"][record["folds"].index(fold)]
+
+    def __call__(self, train_signals: Sequence[np.ndarray], train_labels: np.ndarray,
+                 train_actors: np.ndarray, test_signals: Sequence[np.ndarray],
+                 test_actors: np.ndarray) -> np.ndarray:
+        """Fit every member on the training clips, return the test clips' mean probabilities."""
+        from utils.audio.normalise import speaker_normalise
+        from utils.audio.train_speaker_norm import choose_c, fit_logreg_path, probabilities
+
+        out = np.zeros((len(test_signals), len(RAVDESS_CLASSES)))
+        inner = actor_folds(train_actors, 4)
+        for member in self.members:
+            x = self.features[member](train_signals)
+            c = self._chosen_c(member, test_actors)
+            if c is None:
+                c, _ = choose_c(x, train_labels, train_actors, inner, "speaker")
+            fitted = fit_logreg_path(speaker_normalise(x, train_actors), train_labels, [c])[c]
+            test = speaker_normalise(self.features[member](test_signals), test_actors)
+            out += probabilities(fitted, test, len(RAVDESS_CLASSES)) / len(self.members)
+        return out
+
+
 def speech_out_of_fold(signals: Sequence[np.ndarray], labels: Sequence[int],
                        actors: Sequence[int], folds: int = 5,
                        recipe: SpeechRecipe | None = None) -> np.ndarray:
@@ -188,11 +247,11 @@ def speech_out_of_fold(signals: Sequence[np.ndarray], labels: Sequence[int],
     The actors are cut into ``folds`` groups of consecutive actors
     (:func:`utils.datasets.ravdess.actor_folds`);
     each group's clips are predicted by ``recipe`` trained on the other groups' clips only, so no
-    probability comes from a model that heard the voice. ``recipe`` defaults to
-    :class:`LinearSpeechRecipe`; any :data:`SpeechRecipe` (e.g. per-speaker normalisation, which
-    also gets the test actors) can replace it.
+    probability comes from a model that heard the voice. ``recipe`` defaults to the shipped
+    recipe, :class:`SpeakerNormSpeechRecipe`; any :data:`SpeechRecipe` (e.g. the earlier
+    :class:`LinearSpeechRecipe`) can replace it.
     """
-    recipe = recipe or LinearSpeechRecipe()
+    recipe = recipe or SpeakerNormSpeechRecipe()
     labels, actors = np.asarray(labels), np.asarray(actors)
     signals = list(signals)
     out = np.full((len(signals), len(RAVDESS_CLASSES)), np.nan)
