@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -178,7 +179,8 @@ def test_the_command_runs_end_to_end_on_the_samples(tmp_path, monkeypatch, capsy
     printed = json.JSONDecoder().raw_decode(capsys.readouterr().out)[0]
     saved = json.loads((tmp_path / "fusion_paired.json").read_text())
     assert printed["fused_accuracy"] == saved["fused_accuracy"]
-    assert 0 <= saved["best_single_accuracy"] <= 1 and saved["examples"] == 128
+    speech_clips = len(list(Path(folders["ravdess"]).rglob("03-01-*.wav")))
+    assert 0 <= saved["best_single_accuracy"] <= 1 and saved["examples"] == speech_clips
     assert saved["chosen_rule"]["face+speech"][0] in crossfit.RULE_NAMES
     assert (tmp_path / "fusion_paired_confusion.png").stat().st_size > 10_000
 
@@ -217,6 +219,7 @@ def test_the_shipped_speech_recipe_can_reuse_the_c_of_the_speech_cv(monkeypatch)
     from utils.audio import train_speaker_norm
 
     monkeypatch.setattr(train_speaker_norm, "GRID", (0.1,))  # the search can only choose 0.1
+    monkeypatch.setenv("COURSE_QUICK", "0")  # full mode: a fold without a report's C searches
     rng = np.random.default_rng(1)
     actors, labels = np.repeat(np.arange(1, 11), 8), np.tile(np.arange(8), 10)
     x = list(np.eye(8)[labels] * 2 + rng.standard_normal((80, 8)))
@@ -233,3 +236,14 @@ def test_the_shipped_speech_recipe_can_reuse_the_c_of_the_speech_cv(monkeypatch)
     report["librosa_speaker"]["C"] = [1e-4] * 5
     assert not np.allclose(paired.speech_out_of_fold(x, labels, actors, 5, recipe(report)),
                            searched)
+
+
+def test_quick_mode_takes_the_shipped_c_instead_of_searching(monkeypatch):
+    from utils.audio import train_speaker_norm
+
+    monkeypatch.setattr(train_speaker_norm, "choose_c",
+                        lambda *args: pytest.fail("quick mode searched for C"))
+    recipe = paired.SpeakerNormSpeechRecipe(["librosa"])
+    assert recipe._chosen_c("librosa", np.array([1, 2])) == paired._shipped_c("librosa") > 0
+    monkeypatch.setenv("COURSE_QUICK", "0")
+    assert recipe._chosen_c("librosa", np.array([1, 2])) is None
