@@ -124,6 +124,24 @@ def test_grouped_cv_measures_what_speaker_normalisation_is_worth(monkeypatch):
     assert speaker["mean_accuracy"] > plain["mean_accuracy"] + 0.1
 
 
+def test_one_fold_scores_the_held_out_voice_with_its_own_clips_and_with_the_prior(monkeypatch):
+    monkeypatch.setattr(train_speaker_norm, "GRID", (0.1, 1.0))
+    x, y, speakers = _speakers(n_speakers=5, clips=16)
+    train = speakers <= 4
+    c, scored = train_speaker_norm.speaker_norm_fold_probabilities(
+        x[train], y[train], speakers[train], x[~train], speakers[~train])
+    assert c in (0.1, 1.0) and set(scored) == {"speaker", "prior"}
+    for probs in scored.values():
+        assert probs.shape == (16, 8)
+        np.testing.assert_allclose(probs.sum(1), 1, atol=1e-9)
+    monkeypatch.setattr(train_speaker_norm, "choose_c", lambda *args: pytest.fail("C was given"))
+    louder = x[~train] + 10  # the held-out voice moved: its own statistics take it away
+    _, moved = train_speaker_norm.speaker_norm_fold_probabilities(
+        x[train], y[train], speakers[train], louder, speakers[~train], c=c)
+    np.testing.assert_allclose(moved["speaker"], scored["speaker"], atol=1e-9)
+    assert not np.allclose(moved["prior"], scored["prior"])  # the prior cannot
+
+
 def test_row_space_fit_predicts_like_a_full_fit():
     from sklearn.linear_model import LogisticRegression
 

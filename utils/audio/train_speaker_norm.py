@@ -89,9 +89,16 @@ def standardised(x: np.ndarray, actors: np.ndarray, train: np.ndarray, mode: str
         return x
     out = speaker_normalise(x, actors)
     if mode == "prior":
-        mean, var = speaker_prior(x[train], actors[train])
-        out[~train] = (x[~train] - mean) / np.where(var > 1e-16, np.sqrt(var), 1.0)
+        out[~train] = _prior_standardised(x[~train], x[train], actors[train])
     return out
+
+
+def _prior_standardised(x: np.ndarray, x_train: np.ndarray, actors_train: np.ndarray) -> np.ndarray:
+    """``x`` (NaN and infinities as 0) z-scored with the training actors' prior
+    (:func:`utils.audio.normalise.speaker_prior`): a voice before any of its clips is heard."""
+    mean, var = speaker_prior(x_train, actors_train)
+    x = np.nan_to_num(np.asarray(x, np.float64), nan=0.0, posinf=0.0, neginf=0.0)
+    return (x - mean) / np.where(var > 1e-16, np.sqrt(var), 1.0)
 
 
 def choose_c(x, y, actors, blocks, mode) -> tuple[float, dict]:
@@ -116,15 +123,39 @@ def fit_member(x: np.ndarray, y: np.ndarray, actors: np.ndarray, blocks: list,
     return c, by_c, fit_logreg_path(z, y, [c])[c]
 
 
+def speaker_norm_fold_probabilities(x_train: np.ndarray, y_train: np.ndarray,
+                                    actors_train: np.ndarray, x_test: np.ndarray,
+                                    actors_test: np.ndarray, c: float | None = None,
+                                    inner_blocks: list | None = None
+                                    ) -> tuple[float, dict[str, np.ndarray]]:
+    """One outer fold of a speaker-normalised member: ``(C, {scoring: probabilities (n_test, 8)})``.
+
+    ``C`` is ``c`` when given, else chosen by a grouped CV over ``inner_blocks`` of the training
+    actors (default: 4 blocks of consecutive actors, the card's nested CV for 16 of them); the
+    model is fitted on the training clips, each actor z-scored with their own clips. The test clips
+    are scored twice: ``speaker``, each test actor z-scored with their own (unlabelled) clips, and
+    ``prior``, with the training actors' prior. The CV of :func:`cross_validate` and the fusion's
+    out-of-fold speech (:class:`utils.fusion.paired.SpeakerNormSpeechRecipe`) both fit folds so."""
+    if c is None:
+        blocks = actor_folds(actors_train, 4) if inner_blocks is None else inner_blocks
+        c, _ = choose_c(x_train, y_train, actors_train, blocks, "speaker")
+    fitted = fit_logreg_path(speaker_normalise(x_train, actors_train), y_train, [c])[c]
+    return c, {"speaker": probabilities(fitted, speaker_normalise(x_test, actors_test)),
+               "prior": probabilities(fitted, _prior_standardised(x_test, x_train, actors_train))}
+
+
 def _fold_probabilities(x, y, actors, blocks, held, fit_mode) -> tuple[float, np.ndarray, dict]:
     """(chosen C, test rows, {scoring mode: probabilities}) of one outer fold of one member:
     a ``speaker`` model is scored both with the test actors' own statistics and with the prior."""
     test = np.isin(actors, held)
-    c, _, fitted = fit_member(x[~test], y[~test], actors[~test], [b for b in blocks if b != held],
-                              fit_mode)
-    modes = ("speaker", "prior") if fit_mode == "speaker" else ("global",)
-    return c, test, {m: probabilities(fitted, standardised(x, actors, ~test, m)[test])
-                     for m in modes}
+    inner = [b for b in blocks if b != held]
+    if fit_mode == "speaker":
+        c, scored = speaker_norm_fold_probabilities(x[~test], y[~test], actors[~test], x[test],
+                                                    actors[test], inner_blocks=inner)
+        return c, test, scored
+    c, _, fitted = fit_member(x[~test], y[~test], actors[~test], inner, "global")
+    scored = probabilities(fitted, standardised(x, actors, ~test, "global")[test])
+    return c, test, {"global": scored}
 
 
 def fold_summary(y: np.ndarray, p: np.ndarray, actors: np.ndarray, blocks: list) -> dict:

@@ -227,20 +227,17 @@ class SpeakerNormSpeechRecipe:
     def __call__(self, train_signals: Sequence[np.ndarray], train_labels: np.ndarray,
                  train_actors: np.ndarray, test_signals: Sequence[np.ndarray],
                  test_actors: np.ndarray) -> np.ndarray:
-        """Fit every member on the training clips, return the test clips' mean probabilities."""
-        from utils.audio.normalise import speaker_normalise
-        from utils.audio.train_speaker_norm import choose_c, fit_logreg_path, probabilities
+        """Fit every member on the training clips as the speech CV fits a fold (its
+        ``speaker_norm_fold_probabilities``), return the test clips' mean probabilities."""
+        from utils.audio.train_speaker_norm import speaker_norm_fold_probabilities
 
         out = np.zeros((len(test_signals), len(RAVDESS_CLASSES)))
-        inner = actor_folds(train_actors, 4)
         for member in self.members:
-            x = self.features[member](train_signals)
-            c = self._chosen_c(member, test_actors)
-            if c is None:
-                c, _ = choose_c(x, train_labels, train_actors, inner, "speaker")
-            fitted = fit_logreg_path(speaker_normalise(x, train_actors), train_labels, [c])[c]
-            test = speaker_normalise(self.features[member](test_signals), test_actors)
-            out += probabilities(fitted, test, len(RAVDESS_CLASSES)) / len(self.members)
+            features = self.features[member]
+            _, scored = speaker_norm_fold_probabilities(
+                features(train_signals), train_labels, train_actors, features(test_signals),
+                test_actors, self._chosen_c(member, test_actors))
+            out += scored["speaker"] / len(self.members)
         return out
 
 
