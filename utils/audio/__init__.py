@@ -23,8 +23,8 @@ One module per step, each importing only the ones above it:
 - :mod:`.train`: training inputs and batches, and the recipes of the earlier models
   (``train_speech``, ``train_speech_logreg``, ``train_speech_utterance_cnn``).
 - :mod:`.train_speaker_norm`: the default model's recipe, grouped cross-validation included
-  (``train_speech_speaker_norm``) and one fold's fit, which the fusion reuses
-  (``speaker_norm_fold_probabilities``).
+  (``train_speech_speaker_norm``), one fold's fit and the shipped members' C, which the fusion
+  reuses (``speaker_norm_fold_probabilities``, ``shipped_c``).
 - :mod:`.adaptation`: accuracy against the number of a new voice's clips the live normaliser
   has heard (``adaptation_curve``).
 - :mod:`.plots`: a log-mel spectrogram with a Grad-CAM map over it (``plot_log_mel``,

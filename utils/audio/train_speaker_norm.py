@@ -285,6 +285,17 @@ def train_speech_speaker_norm(data: str | Path, out: str | Path | None = None,
     return report
 
 
+def shipped_c(member: str) -> float:
+    """The C of the shipped member ``member`` (``shipped_<member>_C`` of the CV report that
+    :func:`train_speech_speaker_norm` wrote, models/speech_speaker_norm_cv.json)."""
+    import json
+
+    from utils.config import MODELS_DIR
+
+    report = json.loads((MODELS_DIR / "speech_speaker_norm_cv.json").read_text())
+    return float(report[f"shipped_{member}_C"])
+
+
 def _trained_on(actors: np.ndarray) -> str:
     """'RAVDESS speech actors 1-20' for the actors a model was fitted on."""
     return f"RAVDESS speech actors {int(actors.min())}-{int(actors.max())}"

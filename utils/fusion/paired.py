@@ -33,7 +33,7 @@ from pathlib import Path
 
 import numpy as np
 
-from utils.config import MODELS_DIR, is_quick
+from utils.config import is_quick
 from utils.datasets.ravdess import actor_folds
 from utils.labels import (EMOTIONS, N_CLASSES, RAVDESS_CLASSES, RAVDESS_TO_CANONICAL, missing,
                           to_canonical)
@@ -221,7 +221,9 @@ class SpeakerNormSpeechRecipe:
         if fold in record.get("folds", []):
             return record["C"][record["folds"].index(fold)]
         if is_quick():
-            return _shipped_c(member)
+            from utils.audio.train_speaker_norm import shipped_c
+
+            return shipped_c(member)
         return None
 
     def __call__(self, train_signals: Sequence[np.ndarray], train_labels: np.ndarray,
@@ -239,15 +241,6 @@ class SpeakerNormSpeechRecipe:
                 test_actors, self._chosen_c(member, test_actors))
             out += scored["speaker"] / len(self.members)
         return out
-
-
-def _shipped_c(member: str) -> float:
-    """The C of the shipped speech member ``member`` (``shipped_<member>_C`` of
-    models/speech_speaker_norm_cv.json)."""
-    import json
-
-    report = json.loads((MODELS_DIR / "speech_speaker_norm_cv.json").read_text())
-    return float(report[f"shipped_{member}_C"])
 
 
 def speech_out_of_fold(signals: Sequence[np.ndarray], labels: Sequence[int],
