@@ -1,6 +1,6 @@
 """How fast the live normaliser learns a new voice: accuracy against the clips it has heard.
 
-``python -m utils.evaluate speech-adaptation --data DIR --actors 1-20`` runs
+``python -m utils.retrain speech-adaptation --data DIR --actors 1-20`` runs
 :func:`adaptation_curve` and writes ``models/speech_adaptation.json``. The protocol is the card's
 grouped CV (:mod:`utils.audio.train_speaker_norm`): for each of the 5 folds of consecutive actors,
 each member of the shipped recipe is fitted on the other 16 actors twice, speaker-normalised and
