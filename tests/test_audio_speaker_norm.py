@@ -13,7 +13,7 @@ from utils.audio import normalise, nospeech, opensmile_features, predict, train_
 
 
 # --- openSMILE without rebuilding it -----------------------------------------------------------
-@pytest.mark.parametrize("name", ["compare", "egemaps", "compare_fast"])
+@pytest.mark.parametrize("name", ["compare", "egemaps", "compare_realtime"])
 def test_reusable_smile_gives_process_signal_numbers(name):
     import opensmile
 
@@ -34,12 +34,30 @@ def test_compare_features_of_a_too_short_segment_are_nan():
     assert opensmile_features.compare_features(speech_like(1.0)).shape == (6373,)
 
 
-def test_the_fast_compare_set_keeps_compare_numbers_without_voicing_or_rasta():
-    fast = opensmile_features.smile_feature_names("compare_fast")
-    assert set(fast) < set(opensmile_features.smile_feature_names("compare"))
-    assert len(fast) == 3200 and opensmile_features.compare_fast_features(tone(1.0)).shape == (3200,)
-    assert not [n for n in fast if "F0" in n or "jitter" in n or "shimmer" in n or "Rfilt" in n]
-    assert [n for n in fast if n.startswith("mfcc_sma[1]")]
+def test_the_realtime_compare_set_swaps_the_voicing_branch_for_acf_pitch():
+    realtime = opensmile_features.smile_feature_names("compare_realtime")
+    compare = set(opensmile_features.smile_feature_names("compare"))
+    assert len(realtime) == 6061
+    assert compare_realtime_shape_ok()
+    assert not [n for n in realtime if "jitter" in n or "shimmer" in n or "HNR" in n]
+    assert [n for n in realtime if n.startswith("F0_sma_ff0_")]  # voiced segments, as F0final
+    assert [n for n in realtime if n.startswith("audSpec_Rfilt_sma[0]")]  # RASTA bands kept
+    assert {n for n in realtime if not ("F0" in n or "voiceProb" in n)} < compare
+
+
+def compare_realtime_shape_ok() -> bool:
+    """The real-time set describes a voiced tone with a finite F0 mean."""
+    names = opensmile_features.smile_feature_names("compare_realtime")
+    values = opensmile_features.compare_realtime_features(tone(1.0))
+    return values.shape == (6061,) and values[names.index("F0_sma_amean")] > 0
+
+
+def test_reusable_smile_answers_a_call_that_comes_while_it_resets():
+    reusable = opensmile_features.ReusableSmile(opensmile_features.FEATURE_SETS["egemaps"])
+    signal = speech_like(1.0, seed=3)
+    first = reusable(signal)
+    np.testing.assert_array_equal(reusable(signal), first)  # no wait: joins the reset first
+    assert len(reusable._smile._callbacks) == 1  # a long session does not pile up callbacks
 
 
 # --- speaker normalisation ---------------------------------------------------------------------

@@ -13,8 +13,8 @@ One module per step, each importing only the ones above it:
 - :mod:`.models`: the unfitted models: the Keras builders ``speech_cnn_lstm`` and
   ``speech_utterance_cnn``, the scikit-learn pipelines ``speech_svm`` and ``speech_logreg``.
 - :mod:`.opensmile_features`: openSMILE's ComParE 2016 and eGeMAPS functionals, built once, and
-  the fast ComParE configuration shipped in ``smile/`` (``compare_features``,
-  ``compare_fast_features``, ``egemaps_features``, ``ReusableSmile``).
+  the real-time ComParE configuration shipped in ``smile/`` (``compare_features``,
+  ``compare_realtime_features``, ``egemaps_features``, ``ReusableSmile``).
 - :mod:`.normalise`: speaker normalisation, fitted per speaker on unlabelled features, and the
   live ``RunningSpeakerNormaliser``.
 - :mod:`.nospeech`: the checks every predictor runs first (``check_speech``, ``NoSpeech``).
@@ -42,7 +42,7 @@ from utils.audio import (adaptation, augment, features, io, models, normalise, n
 from utils.audio.features import speech_features
 from utils.audio.io import SAMPLE_RATE, load_audio
 from utils.audio.nospeech import NoSpeech, check_speech
-from utils.audio.opensmile_features import (compare_fast_features, compare_features,
+from utils.audio.opensmile_features import (compare_features, compare_realtime_features,
                                             egemaps_features)
 from utils.audio.predict import default_speech_model_paths, speech_predictor
 from utils.audio.train import train_speech, train_speech_logreg, train_speech_utterance_cnn
@@ -50,7 +50,7 @@ from utils.audio.train_speaker_norm import train_speech_speaker_norm
 
 __all__ = ["adaptation", "augment", "features", "io", "models", "normalise", "nospeech",
            "opensmile_features", "plots", "predict", "train", "train_speaker_norm",
-           "NoSpeech", "SAMPLE_RATE", "check_speech", "compare_fast_features", "compare_features",
-           "default_speech_model_paths", "egemaps_features", "load_audio", "speech_features",
+           "NoSpeech", "SAMPLE_RATE", "check_speech", "compare_features",
+           "compare_realtime_features", "default_speech_model_paths", "egemaps_features", "load_audio", "speech_features",
            "speech_predictor", "train_speech", "train_speech_logreg", "train_speech_speaker_norm",
            "train_speech_utterance_cnn"]

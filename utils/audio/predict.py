@@ -22,14 +22,16 @@ from utils.audio.nospeech import check_speech
 from utils.audio.normalise import RunningSpeakerNormaliser, speaker_normalise
 
 
-DEFAULT_SPEECH_MODELS = ("speech_sn_compare.json", "speech_sn_librosa.json")
+# openSMILE's member last: it resets its instance on a thread after its run (ReusableSmile), and
+# that work then starts as the window's answer is ready instead of beside the librosa member.
+DEFAULT_SPEECH_MODELS = ("speech_sn_librosa.json", "speech_sn_compare_realtime.json")
 # The earlier default (chosen on validation actors 17-20), still loadable for comparison.
 PREVIOUS_SPEECH_MODELS = ("speech_logreg.json", "speech_utterance_cnn.keras")
 
 
 def default_speech_model_paths() -> list[Path]:
     """The shipped speech models the default predictor averages: speaker-normalised logistic
-    regressions on ComParE 2016 functionals and on
+    regressions on the real-time cut of the ComParE 2016 functionals and on
     :func:`utils.audio.features.speech_features`, each with its model for a voice not heard yet
     (``unheard_model``), chosen by grouped cross-validation over RAVDESS actors 1-20
     (``models/speech_speaker_norm.md``)."""
@@ -40,12 +42,12 @@ def default_speech_model_paths() -> list[Path]:
 
 def feature_function(name: str) -> Callable[..., np.ndarray]:
     """The feature function a saved linear model names in its ``features`` field."""
-    from utils.audio.opensmile_features import (compare_fast_features, compare_features,
+    from utils.audio.opensmile_features import (compare_features, compare_realtime_features,
                                                 egemaps_features)
 
     known = {"utils.audio.speech_features": speech_features,
              "utils.audio.compare_features": compare_features,
-             "utils.audio.compare_fast_features": compare_fast_features,
+             "utils.audio.compare_realtime_features": compare_realtime_features,
              "utils.audio.egemaps_features": egemaps_features}
     if name not in known:
         raise ValueError(f"unknown speech features {name!r}; known: {sorted(known)}")

@@ -3,11 +3,10 @@
 ``python -m utils.retrain speech-speaker-norm --data DIR`` runs :func:`train_speech_speaker_norm`:
 
 1. every RAVDESS clip of the given actors (default 1-20) is loaded at 16 kHz, trimmed of silence,
-   and described twice (:data:`MEMBERS`): ComParE 2016 functionals
-   (:func:`utils.audio.compare_features`, 6,373 numbers) and the course's librosa statistics
-   (:func:`utils.audio.speech_features`, 592). (The fast ComParE configuration,
-   :func:`utils.audio.opensmile_features.compare_fast_features`, is a measured candidate: a
-   third of the time, but 9 points less accurate; models/speech_speaker_norm.md);
+   and described twice (:data:`MEMBERS`): the real-time cut of the ComParE 2016 functionals
+   (:func:`utils.audio.compare_realtime_features`, 6,061 numbers, a third of the full set's
+   CPU) and the course's librosa statistics
+   (:func:`utils.audio.speech_features`, 592); models/speech_speaker_norm.md;
 2. the protocol: 5 folds of 4 actors (1-4, 5-8, ...: two male, two female each); each fold is
    scored by models fitted on the other 16 actors, whose regularisation ``C`` was chosen by a
    grouped CV over those 16 alone (nested), so no number is measured on actors that chose it.
@@ -19,7 +18,7 @@
    ``prior`` number is the condition, ``ensemble_global`` the shipped recipe's number in it);
 3. the shipped models are fitted on all the actors, ``C`` chosen by the same 5-fold CV, and saved
    as JSON with the speaker prior (:func:`utils.audio.normalise.speaker_prior`) inside:
-   ``speech_sn_compare.json``, ``speech_sn_librosa.json`` (each with its ``_unheard`` twin,
+   ``speech_sn_compare_realtime.json``, ``speech_sn_librosa.json`` (each with its ``_unheard`` twin,
    fitted with global standardisation, for a voice before any of it is heard); the CV in
    ``speech_speaker_norm_cv.json``.
 """
@@ -35,9 +34,9 @@ import numpy as np
 from utils.audio.normalise import speaker_normalise, speaker_prior
 from utils.datasets.ravdess import actor_folds
 
-MEMBERS = ("compare", "librosa")  # the shipped pair's feature sets
+MEMBERS = ("compare_realtime", "librosa")  # the shipped pair's feature sets
 FEATURES = {"compare": "utils.audio.compare_features",
-            "compare_fast": "utils.audio.compare_fast_features",
+            "compare_realtime": "utils.audio.compare_realtime_features",
             "egemaps": "utils.audio.egemaps_features", "librosa": "utils.audio.speech_features"}
 GRID = (3e-4, 1e-3, 3e-3, 1e-2, 3e-2)
 MODES = ("speaker", "prior", "global")  # how the scored actors' features are standardised

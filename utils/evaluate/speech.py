@@ -17,7 +17,7 @@ def _speech_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--actors", default="21-24", help="actors to score, e.g. 21-24 or 17,18")
     parser.add_argument("--model", type=Path, nargs="+", default=None,
                         help="a .json linear model or a .keras network; several are averaged "
-                             "(default: the shipped pair, models/speech_sn_compare.json and "
+                             "(default: the shipped pair, models/speech_sn_compare_realtime.json and "
                              "models/speech_sn_librosa.json)")
     parser.add_argument("--no-speaker-norm", action="store_true",
                         help="speaker-normalised models: scale every clip with the training "
