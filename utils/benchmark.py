@@ -218,9 +218,10 @@ def _bench_realtime_step() -> tuple[str, Callable[[], object]]:
         clock[0] += 0.04  # 25 frames per second of frame time
         return loop.step(frame, t=clock[0])
 
-    return ("one 640x480 frame -> fused result (utils.live.loop.EmotionLoop.step): HOG detection at "
-            "320 px, 68 landmarks and blink, face model, speech model on the last 3 s every 0.5 s "
-            "of frame time (every 12-13th call), smoothing, fusion", call)
+    return ("one 640x480 frame -> fused result (utils.live.loop.EmotionLoop.step): face tracking "
+            "(dlib HOG, utils.video.tracking.FaceTracker), 68 landmarks and blink, face model, "
+            "speech model on the last 3 s every 0.5 s of frame time (every 12-13th call, inline), "
+            "smoothing, fusion", call)
 
 
 BENCHMARKS["realtime-step"] = _bench_realtime_step
