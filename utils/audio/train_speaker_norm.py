@@ -4,7 +4,7 @@
 
 1. every RAVDESS clip of the given actors (default 1-20) is loaded at 16 kHz, trimmed of silence,
    and described twice (:data:`MEMBERS`): the real-time cut of the ComParE 2016 functionals
-   (:func:`utils.audio.compare_realtime_features`, 6,061 numbers, a third of the full set's
+   (:func:`utils.audio.compare_realtime_features`, 6,061 numbers, about 40% of the full set's
    CPU) and the course's librosa statistics
    (:func:`utils.audio.speech_features`, 592); models/speech_speaker_norm.md;
 2. the protocol: 5 folds of 4 actors (1-4, 5-8, ...: two male, two female each); each fold is
