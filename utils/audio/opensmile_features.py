@@ -107,13 +107,15 @@ def _lowest_priority() -> None:
 
 
 def shared_includes() -> dict[str, str]:
-    """The wheel's buffer-mode includes, named by the options a configuration outside the
-    wheel's folder needs (the wheel's own configurations find them by relative paths)."""
+    """The wheel's files that a configuration outside the wheel's folder includes, named by the
+    options it reads them from (the wheel's own configurations find them by relative paths):
+    the buffer modes, and ComParE 2016's functionals, which the real-time cut uses unchanged."""
     import opensmile
 
-    shared = Path(opensmile.__file__).parent / "core" / "config" / "shared"
-    return {"bufferModeConf": str(shared / "BufferMode.conf.inc"),
-            "bufferModeRbLagConf": str(shared / "BufferModeRbLag.conf.inc")}
+    config = Path(opensmile.__file__).parent / "core" / "config"
+    return {"bufferModeConf": str(config / "shared" / "BufferMode.conf.inc"),
+            "bufferModeRbLagConf": str(config / "shared" / "BufferModeRbLag.conf.inc"),
+            "compareFunctionalsConf": str(config / "compare" / "ComParE_2016_core.func.conf.inc")}
 
 
 @functools.lru_cache(maxsize=4)
