@@ -58,7 +58,6 @@ def _scores(features: dict, fitted: dict, seen: np.ndarray, scored: np.ndarray,
             prior_weight: float) -> dict[str, np.ndarray]:
     """{curve: predicted classes of the ``scored`` rows} after the normaliser heard ``seen``."""
     p = {curve: 0.0 for curve in CURVES}
-    share = prior_weight / (prior_weight + len(seen))
     for member, x in features.items():
         speaker, unheard, prior = fitted[member]
         normaliser = RunningSpeakerNormaliser(*prior, prior_weight).update(x[seen])
@@ -66,6 +65,7 @@ def _scores(features: dict, fitted: dict, seen: np.ndarray, scored: np.ndarray,
         p_unheard = probabilities(unheard, np.nan_to_num(x[scored].astype(np.float64)))
         p["speaker_only"] = p["speaker_only"] + p_speaker
         p["unheard_only"] = p["unheard_only"] + p_unheard
+        share = normaliser.prior_share  # the shipped predictor's mix
         p["shipped"] = p["shipped"] + share * p_unheard + (1 - share) * p_speaker
     return {curve: probs.argmax(1) for curve, probs in p.items()}
 

@@ -90,6 +90,12 @@ class RunningSpeakerNormaliser:
         self._sum_squares += weight * (rows ** 2).sum(0)
         return self
 
+    @property
+    def prior_share(self) -> float:
+        """k / (k + n): the share the prior still holds in the running mean, and the weight the
+        shipped predictor gives a member's unheard-voice model (1 before the first clip)."""
+        return self.prior_weight / (self.prior_weight + self.n)
+
     def statistics(self) -> tuple[np.ndarray, np.ndarray]:
         """The current (mean, variance) by the update rule of the class docstring."""
         k, n = self.prior_weight, self.n

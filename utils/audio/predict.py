@@ -136,10 +136,9 @@ class NormalisedLinearPredictor(SpeechPredictor):
         normalised = self._forward_one(self.normaliser.transform(features))
         if self.unheard is None:
             return normalised
-        prior_share = self.normaliser.prior_weight / (self.normaliser.prior_weight
-                                                      + self.normaliser.n)
+        share = self.normaliser.prior_share
         unheard = self.unheard(np.nan_to_num(features, nan=0.0, posinf=0.0, neginf=0.0))
-        return prior_share * unheard + (1 - prior_share) * normalised
+        return share * unheard + (1 - share) * normalised
 
     def predict_batch(self, signals: Iterable[np.ndarray], sr: int = SAMPLE_RATE,
                       speakers: Sequence | None = None) -> np.ndarray:
